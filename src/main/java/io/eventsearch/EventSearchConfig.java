@@ -1,0 +1,162 @@
+package io.eventsearch;
+
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.Map;
+import java.util.Optional;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+/**
+ * Every {@code events.*} key of the service. The README's configuration table documents each one;
+ * environment variables follow Quarkus' mapping ({@code EVENTS_PROVIDERS_FEVER_URL}).
+ */
+@ConfigMapping(prefix = "events")
+public interface EventSearchConfig {
+
+    /** Providers to ingest, by name ({@code events.providers.<name>.*}). */
+    Map<String, Provider> providers();
+
+    /** Identifies this instance in sync runs and lock diagnostics; defaults to host name and pid. */
+    @WithName("instance-id")
+    Optional<String> instanceId();
+
+    Ingestion ingestion();
+
+    Search search();
+
+    DemoProvider demoProvider();
+
+    interface Provider {
+        /** http, https or file URL of the feed. */
+        String url();
+
+        /** How often the feed is synced. */
+        @WithDefault("30s")
+        Duration every();
+
+        /** Time zone in which the provider's local date-times are given. */
+        @WithDefault("UTC")
+        ZoneId timeZone();
+
+        @WithDefault("5s")
+        Duration connectTimeout();
+
+        /** Upper bound for one download attempt, headers and body together. */
+        @WithDefault("60s")
+        Duration timeout();
+
+        /** A download that grows past this stops there and the sync fails. */
+        @WithDefault("512M")
+        MemorySize maxFeedSize();
+
+        @WithDefault("true")
+        boolean enabled();
+    }
+
+    interface Ingestion {
+        /** Master switch for scheduled syncs (tests drive syncs by hand). */
+        @WithDefault("true")
+        boolean scheduled();
+
+        /** Plans per bulk write round trip. */
+        @WithDefault("500")
+        int batchSize();
+
+        /** A feed dropping more than this share of the in-scope catalogue is held for confirmation. */
+        @WithDefault("0.5")
+        double maxDropRatio();
+
+        /** Where downloads are spooled before parsing; defaults to java.io.tmpdir. */
+        Optional<String> spoolDirectory();
+
+        Retry retry();
+
+        CircuitBreaker circuitBreaker();
+
+        interface Retry {
+            @WithDefault("3")
+            int maxRetries();
+
+            @WithDefault("500ms")
+            Duration initialDelay();
+
+            @WithDefault("10s")
+            Duration maxDelay();
+
+            @WithDefault("250ms")
+            Duration jitter();
+        }
+
+        interface CircuitBreaker {
+            /** Downloads considered when deciding to open. */
+            @WithDefault("4")
+            int requestVolume();
+
+            @WithDefault("0.75")
+            double failureRatio();
+
+            /** Time an open breaker waits before letting one download through. */
+            @WithDefault("60s")
+            Duration delay();
+        }
+    }
+
+    interface Search {
+        /** {@code latest}: plans in their provider's latest applied sync; {@code ever-seen}: every plan ever seen online. */
+        @WithDefault("latest")
+        Scope scope();
+
+        Cache cache();
+
+        enum Scope {
+            LATEST,
+            EVER_SEEN
+        }
+
+        interface Cache {
+            /** Lifetime of a cached answer in Redis. A sync makes older answers unreachable anyway. */
+            @WithDefault("60s")
+            Duration ttl();
+
+            /** Lifetime of an answer in the in-process near cache. */
+            @WithDefault("5s")
+            Duration nearTtl();
+
+            /** Upper bound for the near cache, in bytes of JSON. */
+            @WithDefault("64M")
+            MemorySize nearMaxSize();
+
+            /** Use Redis as the shared cache layer; off means in-process only. */
+            @WithDefault("true")
+            boolean redis();
+
+            /** A Redis call slower than this is abandoned and the answer comes from below. */
+            @WithDefault("50ms")
+            Duration redisTimeout();
+
+            /** After a Redis failure, how long to serve without Redis before trying it again. */
+            @WithDefault("5s")
+            Duration redisRetryAfter();
+        }
+    }
+
+    interface DemoProvider {
+        /** Serves the bundled sample feeds at /demo-provider/feed (on in the dev profile). */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Share of answers that are a 503 with an empty body, like the public provider. */
+        @WithDefault("0")
+        double failureRatio();
+
+        @WithDefault("0ms")
+        Duration minLatency();
+
+        @WithDefault("0ms")
+        Duration maxLatency();
+    }
+}

@@ -1,0 +1,111 @@
+package io.eventsearch.search;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.LocalDateTime;
+import java.util.List;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+
+/**
+ * Renders the contract's success envelope straight to bytes with Jackson's streaming generator: no object
+ * mapping, and the bytes are what the caches keep.
+ */
+public final class SearchJson {
+
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
+            .build();
+
+    private SearchJson() {
+    }
+
+    public static byte[] render(List<EventSummary> events) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64 + events.size() * 200);
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeObjectFieldStart("data");
+            json.writeArrayFieldStart("events");
+            char[] scratch = new char[10];
+            for (EventSummary event : events) {
+                writeEvent(json, event, scratch);
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+            json.writeNullField("error");
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    static void writeEvent(JsonGenerator json, EventSummary event, char[] scratch) throws IOException {
+        json.writeStartObject();
+        json.writeStringField("id", event.id().toString());
+        json.writeStringField("title", event.title());
+        writeDate(json, "start_date", event.start(), scratch);
+        writeTime(json, "start_time", event.start(), scratch);
+        writeDate(json, "end_date", event.end(), scratch);
+        writeTime(json, "end_time", event.end(), scratch);
+        json.writeFieldName("min_price");
+        if (event.minPrice() == null) {
+            json.writeNull();
+        } else {
+            json.writeNumber(event.minPrice());
+        }
+        json.writeFieldName("max_price");
+        if (event.maxPrice() == null) {
+            json.writeNull();
+        } else {
+            json.writeNumber(event.maxPrice());
+        }
+        json.writeEndObject();
+    }
+
+    /** yyyy-MM-dd */
+    private static void writeDate(JsonGenerator json, String field, LocalDateTime value, char[] c) throws IOException {
+        json.writeFieldName(field);
+        if (value == null) {
+            json.writeNull();
+            return;
+        }
+        int year = value.getYear();
+        c[0] = digit(year / 1000);
+        c[1] = digit(year / 100);
+        c[2] = digit(year / 10);
+        c[3] = digit(year);
+        c[4] = '-';
+        c[5] = digit(value.getMonthValue() / 10);
+        c[6] = digit(value.getMonthValue());
+        c[7] = '-';
+        c[8] = digit(value.getDayOfMonth() / 10);
+        c[9] = digit(value.getDayOfMonth());
+        json.writeString(c, 0, 10);
+    }
+
+    /** HH:mm:ss */
+    private static void writeTime(JsonGenerator json, String field, LocalDateTime value, char[] c) throws IOException {
+        json.writeFieldName(field);
+        if (value == null) {
+            json.writeNull();
+            return;
+        }
+        c[0] = digit(value.getHour() / 10);
+        c[1] = digit(value.getHour());
+        c[2] = ':';
+        c[3] = digit(value.getMinute() / 10);
+        c[4] = digit(value.getMinute());
+        c[5] = ':';
+        c[6] = digit(value.getSecond() / 10);
+        c[7] = digit(value.getSecond());
+        json.writeString(c, 0, 8);
+    }
+
+    private static char digit(int value) {
+        return (char) ('0' + value % 10);
+    }
+}

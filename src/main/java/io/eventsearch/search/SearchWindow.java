@@ -1,0 +1,91 @@
+package io.eventsearch.search;
+
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+
+import io.eventsearch.search.api.ApiError;
+import io.eventsearch.search.api.InvalidQueryException;
+
+/**
+ * The time window of a search: plans with {@code start >= startsAt} and {@code end <= endsAt}, both inclusive,
+ * either bound optional. Date-times are RFC 3339 ({@code 2021-07-21T17:32:28Z}, any offset, optional fraction);
+ * one without an offset is read as UTC.
+ */
+public record SearchWindow(Instant startsAt, Instant endsAt) {
+
+    /** Bounds used for an absent side: the whole range a plan can have. */
+    public static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
+    public static SearchWindow parse(List<String> startsAt, List<String> endsAt) {
+        Instant from = single("starts_at", startsAt);
+        Instant to = single("ends_at", endsAt);
+        if (from != null && to != null && from.isAfter(to)) {
+            throw new InvalidQueryException(ApiError.INVALID_RANGE, "starts_at must not be after ends_at");
+        }
+        return new SearchWindow(from, to);
+    }
+
+    public Instant lower() {
+        return startsAt == null ? EARLIEST : startsAt;
+    }
+
+    public Instant upper() {
+        return endsAt == null ? LATEST : endsAt;
+    }
+
+    /** Normalised form for cache keys: equal windows, whatever their spelling, share one key. */
+    public String key() {
+        return (startsAt == null ? "-" : Long.toString(startsAt.toEpochMilli())) + ':'
+                + (endsAt == null ? "-" : Long.toString(endsAt.toEpochMilli()));
+    }
+
+    private static Instant single(String name, List<String> values) {
+        if (values == null || values.isEmpty()) {
+            return null;
+        }
+        if (values.size() > 1) {
+            throw new InvalidQueryException(ApiError.REPEATED_PARAMETER, name + " must be given at most once");
+        }
+        return parseDateTime(name, values.get(0));
+    }
+
+    static Instant parseDateTime(String name, String raw) {
+        String value = raw == null ? "" : raw.trim().toUpperCase(Locale.ROOT);
+        if (value.length() > 64) {
+            throw invalid(name, raw);
+        }
+        try {
+            Instant instant = hasOffset(value)
+                    ? OffsetDateTime.parse(value, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant()
+                    : LocalDateTime.parse(value, DateTimeFormatter.ISO_LOCAL_DATE_TIME).toInstant(ZoneOffset.UTC);
+            if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+                throw invalid(name, raw);
+            }
+            return instant;
+        } catch (DateTimeParseException e) {
+            throw invalid(name, raw);
+        }
+    }
+
+    private static boolean hasOffset(String value) {
+        int t = value.indexOf('T');
+        if (t < 0) {
+            return false;
+        }
+        String time = value.substring(t);
+        return time.endsWith("Z") || time.indexOf('+') > 0 || time.indexOf('-') > 0;
+    }
+
+    private static InvalidQueryException invalid(String name, String raw) {
+        String shown = raw == null ? "" : raw.length() > 64 ? raw.substring(0, 64) + "..." : raw;
+        return new InvalidQueryException(ApiError.INVALID_DATE_TIME,
+                name + " must be an RFC 3339 date-time such as 2021-07-21T17:32:28Z, got '" + shown + "'");
+    }
+}

@@ -1,0 +1,107 @@
+package io.eventsearch.search.cache;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
+import io.eventsearch.EventSearchConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Search answers in two layers in front of PostgreSQL: an in-process near cache (Caffeine, bounded by bytes) and
+ * Redis. Keys carry the data version, so an answer is valid for as long as it is kept and a sync makes the old
+ * ones unreachable at once. Concurrent misses for one key on this instance share one load (no stampede): the
+ * near cache holds the in-flight future.
+ */
+@ApplicationScoped
+public class SearchCache {
+
+    /** What a load produced: the bytes, and whether they may be kept (false for an answer from a lagging replica). */
+    public record Loaded(byte[] body, boolean cacheable) {
+    }
+
+    private final AsyncCache<String, Loaded> near;
+    private final RedisAnswerCache redis;
+    private final Counter nearHits;
+    private final Counter nearMisses;
+    private final Counter redisHits;
+    private final Counter redisMisses;
+    private final Counter databaseLoads;
+
+    public SearchCache(EventSearchConfig config, RedisAnswerCache redis, MeterRegistry registry) {
+        EventSearchConfig.Search.Cache cache = config.search().cache();
+        this.redis = redis;
+        this.near = Caffeine.newBuilder()
+                .expireAfterWrite(cache.ttl().toMillis(), TimeUnit.MILLISECONDS)
+                .maximumWeight(cache.nearMaxSize().asLongValue())
+                .weigher((String key, Loaded value) -> key.length() + value.body().length)
+                .recordStats()
+                .buildAsync();
+        CaffeineCacheMetrics.monitor(registry, near, "search-near");
+        this.nearHits = counter(registry, "near", "hit");
+        this.nearMisses = counter(registry, "near", "miss");
+        this.redisHits = counter(registry, "redis", "hit");
+        this.redisMisses = counter(registry, "redis", "miss");
+        this.databaseLoads = counter(registry, "database", "load");
+    }
+
+    private static Counter counter(MeterRegistry registry, String layer, String result) {
+        return Counter.builder("events.search.cache").description("Search cache lookups by layer and result")
+                .tags("layer", layer, "result", result).register(registry);
+    }
+
+    public Uni<byte[]> get(String key, Supplier<Uni<Loaded>> database) {
+        CompletableFuture<Loaded> present = near.getIfPresent(key);
+        if (present != null) {
+            nearHits.increment();
+            return present.isDone() && !present.isCompletedExceptionally()
+                    ? Uni.createFrom().item(present.join().body())
+                    : Uni.createFrom().completionStage(present).map(Loaded::body);
+        }
+        nearMisses.increment();
+        CompletableFuture<Loaded> loading = near.get(key,
+                (k, executor) -> fromRedisOrDatabase(k, database).subscribeAsCompletionStage());
+        loading.thenAccept(loaded -> {
+            if (!loaded.cacheable()) {
+                near.asMap().remove(key, loading);
+            }
+        });
+        return Uni.createFrom().completionStage(loading).map(Loaded::body);
+    }
+
+    private Uni<Loaded> fromRedisOrDatabase(String key, Supplier<Uni<Loaded>> database) {
+        if (!redis.available()) {
+            return load(key, database);
+        }
+        return redis.get(key).flatMap(bytes -> {
+            if (bytes != null) {
+                redisHits.increment();
+                return Uni.createFrom().item(new Loaded(bytes, true));
+            }
+            redisMisses.increment();
+            return load(key, database);
+        });
+    }
+
+    private Uni<Loaded> load(String key, Supplier<Uni<Loaded>> database) {
+        databaseLoads.increment();
+        return database.get().invoke(loaded -> {
+            if (loaded.cacheable()) {
+                redis.put(key, loaded.body());
+            }
+        });
+    }
+
+    /** Drops every in-process answer (tests, operators). Redis entries age out by TTL. */
+    public void clearNear() {
+        near.synchronous().invalidateAll();
+    }
+}

@@ -1,0 +1,438 @@
+package io.eventsearch.storage;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.UUID;
+
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
+
+import io.eventsearch.ingestion.feed.FeedRecords;
+
+/**
+ * One sync of one provider as one PostgreSQL transaction. Records are staged into temporary tables with COPY in
+ * batches while the feed is parsed, then merged into the catalogue with a handful of set-based statements:
+ * upserts that rewrite content only where the content hash changed, zones replaced only for changed plans, and
+ * the provider's scope marker moved so that everything this feed did not contain leaves the search scope.
+ * Closing without {@link #commit} rolls everything back.
+ */
+public final class CatalogueTransaction implements AutoCloseable {
+
+    private static final String CREATE_STAGE = """
+            CREATE TEMP TABLE stage_base_plans (
+                seq integer, base_plan_id text, title text, sell_mode text, organizer_company_id text, content_hash bigint
+            ) ON COMMIT DROP;
+            CREATE TEMP TABLE stage_plans (
+                seq integer, id uuid, base_plan_id text, plan_id text, starts_at timestamptz, ends_at timestamptz,
+                start_local timestamp, end_local timestamp, sell_from timestamp, sell_to timestamp, sold_out boolean,
+                zone_count integer, min_price numeric(12,2), max_price numeric(12,2), content_hash bigint
+            ) ON COMMIT DROP;
+            CREATE TEMP TABLE stage_zones (
+                plan_seq integer, position integer, zone_id text, name text, capacity integer, price numeric(12,2),
+                numbered boolean
+            ) ON COMMIT DROP;
+            """;
+
+    private static final String COPY_BASE_PLANS = "COPY stage_base_plans FROM STDIN";
+    private static final String COPY_PLANS = "COPY stage_plans FROM STDIN";
+    private static final String COPY_ZONES = "COPY stage_zones FROM STDIN";
+
+    private static final String LOCK_PROVIDER = """
+            SELECT current_seen_at, held_since FROM providers WHERE id = ? FOR UPDATE
+            """;
+
+    /** The last occurrence of a plan in the feed wins; the others are counted as duplicates. */
+    private static final String PICK_WINNERS = """
+            ANALYZE stage_base_plans;
+            ANALYZE stage_plans;
+            ANALYZE stage_zones;
+            CREATE TEMP TABLE winners ON COMMIT DROP AS
+                SELECT DISTINCT ON (id) * FROM stage_plans ORDER BY id, seq DESC;
+            CREATE UNIQUE INDEX ON winners (id);
+            ANALYZE winners;
+            """;
+
+    private static final String COUNT_DUPLICATES = """
+            SELECT (SELECT count(*) FROM stage_plans) - (SELECT count(*) FROM winners)
+            """;
+
+    /** How much of the in-scope catalogue this feed still contains. */
+    private static final String DROP_CHECK = """
+            SELECT count(*), count(w.id) FROM plans p LEFT JOIN winners w ON w.id = p.id
+            WHERE p.provider_id = ? AND p.last_seen_at = ?
+            """;
+
+    private static final String UPSERT_BASE_PLANS = """
+            WITH src AS (
+                SELECT DISTINCT ON (base_plan_id) * FROM stage_base_plans ORDER BY base_plan_id, seq DESC
+            ), up AS (
+                INSERT INTO base_plans AS b (provider_id, base_plan_id, title, sell_mode, organizer_company_id,
+                                             ever_online, content_hash, first_seen_at, last_seen_at, updated_at)
+                SELECT ?, base_plan_id, title, sell_mode, organizer_company_id, sell_mode = 'online', content_hash,
+                       now(), now(), now()
+                FROM src
+                ON CONFLICT (provider_id, base_plan_id) DO UPDATE SET
+                    title = EXCLUDED.title,
+                    sell_mode = EXCLUDED.sell_mode,
+                    organizer_company_id = EXCLUDED.organizer_company_id,
+                    ever_online = b.ever_online OR EXCLUDED.ever_online,
+                    content_hash = EXCLUDED.content_hash,
+                    last_seen_at = EXCLUDED.last_seen_at,
+                    updated_at = CASE WHEN b.content_hash = EXCLUDED.content_hash THEN b.updated_at ELSE now() END
+                RETURNING first_seen_at = now() AS inserted, updated_at = now() AS touched
+            )
+            SELECT count(*) FILTER (WHERE inserted),
+                   count(*) FILTER (WHERE touched AND NOT inserted),
+                   count(*) FILTER (WHERE NOT touched)
+            FROM up
+            """;
+
+    /** A plan whose start moved is moved to its new partition first (zones follow by ON UPDATE CASCADE). */
+    private static final String MOVE_PLANS = """
+            UPDATE plans p SET starts_at = w.starts_at
+            FROM winners w
+            WHERE p.id = w.id AND p.provider_id = ? AND p.starts_at <> w.starts_at
+            """;
+
+    private static final String UPSERT_PLANS = """
+            CREATE TEMP TABLE written ON COMMIT DROP AS SELECT id, starts_at, true AS inserted FROM winners LIMIT 0;
+            WITH up AS (
+                INSERT INTO plans AS p (id, provider_id, base_plan_id, plan_id, starts_at, ends_at, start_local, end_local,
+                                        sell_from, sell_to, sold_out, zone_count, min_price, max_price, content_hash,
+                                        first_seen_at, last_seen_at, updated_at)
+                SELECT id, %d, base_plan_id, plan_id, starts_at, ends_at, start_local, end_local,
+                       sell_from, sell_to, sold_out, zone_count, min_price, max_price, content_hash, now(), now(), now()
+                FROM winners
+                ON CONFLICT (id, starts_at) DO UPDATE SET
+                    base_plan_id = EXCLUDED.base_plan_id,
+                    plan_id = EXCLUDED.plan_id,
+                    ends_at = EXCLUDED.ends_at,
+                    start_local = EXCLUDED.start_local,
+                    end_local = EXCLUDED.end_local,
+                    sell_from = EXCLUDED.sell_from,
+                    sell_to = EXCLUDED.sell_to,
+                    sold_out = EXCLUDED.sold_out,
+                    zone_count = EXCLUDED.zone_count,
+                    min_price = EXCLUDED.min_price,
+                    max_price = EXCLUDED.max_price,
+                    content_hash = EXCLUDED.content_hash,
+                    last_seen_at = EXCLUDED.last_seen_at,
+                    updated_at = CASE WHEN p.content_hash = EXCLUDED.content_hash THEN p.updated_at ELSE now() END
+                RETURNING p.id, p.starts_at, p.first_seen_at = now() AS inserted, p.updated_at = now() AS touched
+            )
+            INSERT INTO written SELECT id, starts_at, inserted FROM up WHERE touched;
+            """;
+
+    private static final String COUNT_WRITTEN = """
+            SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written
+            """;
+
+    private static final String REPLACE_ZONES = """
+            DELETE FROM zones z USING written w WHERE NOT w.inserted AND z.plan_id = w.id;
+            INSERT INTO zones (plan_id, plan_starts_at, position, zone_id, name, capacity, price, numbered)
+            SELECT w.id, w.starts_at, z.position, z.zone_id, z.name, z.capacity, z.price, z.numbered
+            FROM written w
+            JOIN winners s ON s.id = w.id
+            JOIN stage_zones z ON z.plan_seq = s.seq;
+            """;
+
+    private static final String COUNT_STALE = """
+            SELECT (SELECT count(*) FROM plans WHERE provider_id = ? AND last_seen_at = ?),
+                   (SELECT count(*) FROM base_plans WHERE provider_id = ? AND last_seen_at = ?)
+            """;
+
+    private static final String MARK_APPLIED = """
+            UPDATE providers SET current_seen_at = now(), last_confirmed_at = now(), feed_digest = ?, feed_etag = ?,
+                                 feed_last_modified = ?, held_since = NULL
+            WHERE id = ?
+            RETURNING current_seen_at
+            """;
+
+    private static final String MARK_HELD = """
+            UPDATE providers SET held_since = now() WHERE id = ?
+            """;
+
+    private static final String BUMP_VERSION = """
+            UPDATE catalogue_state SET data_version = data_version + 1, changed_at = now()
+            RETURNING data_version, changed_at
+            """;
+
+    private static final String NOTIFY = "SELECT pg_notify('" + CatalogueVersion.CHANNEL + "', ?)";
+
+    private final Connection connection;
+    private final CopyManager copy;
+    private final int providerId;
+    private final String providerName;
+    private final long zoneSalt;
+    private final ZoneId timeZone;
+    private final int batchSize;
+    private final PlanIds planIds = new PlanIds();
+
+    private final CopyRows basePlanRows = new CopyRows();
+    private final CopyRows planRows = new CopyRows();
+    private final CopyRows zoneRows = new CopyRows();
+    private int seq;
+    private Instant previousSeenAt;
+    private Instant heldSince;
+    private boolean committed;
+
+    CatalogueTransaction(Connection connection, int providerId, String providerName, ZoneId timeZone, int batchSize)
+            throws SQLException {
+        this.connection = connection;
+        this.providerId = providerId;
+        this.providerName = providerName;
+        this.timeZone = timeZone;
+        this.zoneSalt = timeZone.getId().hashCode() * 0x9E3779B97F4A7C15L;
+        this.batchSize = batchSize;
+        connection.setAutoCommit(false);
+        this.copy = connection.unwrap(PGConnection.class).getCopyAPI();
+    }
+
+    /**
+     * Takes this provider's sync fence for the life of the transaction. False means another sync of the provider is
+     * writing right now; nothing may be done.
+     */
+    public boolean tryFence() throws SQLException {
+        try (PreparedStatement st = connection.prepareStatement("SELECT pg_try_advisory_xact_lock(?, ?)")) {
+            st.setInt(1, AdvisoryLocks.SYNC_FENCE);
+            st.setInt(2, providerId);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    return false;
+                }
+            }
+        }
+        try (PreparedStatement st = connection.prepareStatement(LOCK_PROVIDER)) {
+            st.setInt(1, providerId);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("provider " + providerName + " is not registered");
+                }
+                previousSeenAt = instant(rs.getTimestamp(1));
+                heldSince = instant(rs.getTimestamp(2));
+            }
+        }
+        try (Statement st = connection.createStatement()) {
+            st.execute(CREATE_STAGE);
+        }
+        return true;
+    }
+
+    /** When a previous feed was held for confirmation, if one is. */
+    public Instant heldSince() {
+        return heldSince;
+    }
+
+    public void add(FeedRecords.BasePlan basePlan) throws SQLException {
+        basePlanRows.number(++seq).text(basePlan.basePlanId()).text(basePlan.title()).text(basePlan.sellMode())
+                .text(basePlan.organizerCompanyId()).number(basePlan.contentHash()).endRow();
+    }
+
+    public void add(FeedRecords.BasePlan basePlan, FeedRecords.Plan plan) throws SQLException {
+        int planSeq = ++seq;
+        UUID id = planIds.planId(providerName, basePlan.basePlanId(), plan.planId());
+        BigDecimal min = null;
+        BigDecimal max = null;
+        int position = 0;
+        for (FeedRecords.Zone zone : plan.zones()) {
+            BigDecimal price = zone.price();
+            min = min == null || price.compareTo(min) < 0 ? price : min;
+            max = max == null || price.compareTo(max) > 0 ? price : max;
+            zoneRows.number(planSeq).number(position++).text(zone.zoneId()).text(zone.name()).number(zone.capacity())
+                    .decimal(price).bool(zone.numbered()).endRow();
+        }
+        planRows.number(planSeq).uuid(id).text(basePlan.basePlanId()).text(plan.planId())
+                .instant(plan.start().atZone(timeZone).toInstant())
+                .instant(plan.end().atZone(timeZone).toInstant())
+                .local(plan.start()).local(plan.end()).local(plan.sellFrom()).local(plan.sellTo())
+                .bool(plan.soldOut()).number(plan.zones().size()).decimal(min).decimal(max)
+                .number(plan.contentHash() ^ zoneSalt).endRow();
+        if (planRows.rows() >= batchSize) {
+            flush();
+        }
+    }
+
+    /** Sends what is buffered: one COPY per staging table. */
+    public void flush() throws SQLException {
+        copyIn(COPY_BASE_PLANS, basePlanRows);
+        copyIn(COPY_PLANS, planRows);
+        copyIn(COPY_ZONES, zoneRows);
+    }
+
+    private void copyIn(String sql, CopyRows rows) throws SQLException {
+        if (rows.rows() == 0) {
+            return;
+        }
+        try {
+            copy.copyIn(sql, new java.io.ByteArrayInputStream(rows.drain()));
+        } catch (IOException e) {
+            throw new SQLException("COPY failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Everything is staged: decides which plan wins each id and measures how much of the catalogue is gone. */
+    public DropCheck prepareMerge() throws SQLException {
+        flush();
+        try (Statement st = connection.createStatement()) {
+            st.execute(PICK_WINNERS);
+        }
+        int duplicates = (int) singleLong(COUNT_DUPLICATES);
+        if (previousSeenAt == null) {
+            return new DropCheck(0, 0, duplicates);
+        }
+        try (PreparedStatement st = connection.prepareStatement(DROP_CHECK)) {
+            st.setInt(1, providerId);
+            st.setTimestamp(2, Timestamp.from(previousSeenAt));
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return new DropCheck(rs.getLong(1), rs.getLong(2), duplicates);
+            }
+        }
+    }
+
+    /** Applies the staged feed. The caller commits. */
+    public MergeResult merge(String feedDigest, String etag, String lastModified) throws SQLException {
+        long[] base = counts3(UPSERT_BASE_PLANS, providerId);
+        try (PreparedStatement st = connection.prepareStatement(MOVE_PLANS)) {
+            st.setInt(1, providerId);
+            st.executeUpdate();
+        }
+        try (Statement st = connection.createStatement()) {
+            st.execute(UPSERT_PLANS.formatted(providerId));
+        }
+        long inserted;
+        long updated;
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(COUNT_WRITTEN)) {
+            rs.next();
+            inserted = rs.getLong(1);
+            updated = rs.getLong(2);
+        }
+        long zonesWritten;
+        try (Statement st = connection.createStatement()) {
+            st.execute(REPLACE_ZONES);
+            st.getMoreResults();
+            zonesWritten = Math.max(0, st.getUpdateCount());
+        }
+        long planSeen = singleLong("SELECT count(*) FROM winners");
+        long stalePlans = 0;
+        long staleBase = 0;
+        if (previousSeenAt != null) {
+            try (PreparedStatement st = connection.prepareStatement(COUNT_STALE)) {
+                Timestamp prev = Timestamp.from(previousSeenAt);
+                st.setInt(1, providerId);
+                st.setTimestamp(2, prev);
+                st.setInt(3, providerId);
+                st.setTimestamp(4, prev);
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    stalePlans = rs.getLong(1);
+                    staleBase = rs.getLong(2);
+                }
+            }
+        }
+        try (PreparedStatement st = connection.prepareStatement(MARK_APPLIED)) {
+            st.setString(1, feedDigest);
+            st.setString(2, etag);
+            st.setString(3, lastModified);
+            st.setInt(4, providerId);
+            st.executeQuery().close();
+        }
+        boolean visibleChange = inserted + updated + stalePlans + base[0] + base[1] + staleBase > 0;
+        DataVersion version = visibleChange ? bumpVersion() : null;
+        return new MergeResult(base[0], base[1], base[2], staleBase, inserted, updated,
+                planSeen - inserted - updated, stalePlans, zonesWritten, version);
+    }
+
+    /** Records that a feed was held for confirmation; nothing of it is applied. The caller commits. */
+    public void markHeld() throws SQLException {
+        try (PreparedStatement st = connection.prepareStatement(MARK_HELD)) {
+            st.setInt(1, providerId);
+            st.executeUpdate();
+        }
+    }
+
+    /** Drops what was staged but keeps the transaction (and its fence) for bookkeeping. */
+    public void discardStaged() throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            st.execute("TRUNCATE stage_base_plans, stage_plans, stage_zones");
+        }
+    }
+
+    private DataVersion bumpVersion() throws SQLException {
+        DataVersion version;
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(BUMP_VERSION)) {
+            rs.next();
+            version = new DataVersion(rs.getLong(1), rs.getTimestamp(2).toInstant());
+        }
+        try (PreparedStatement st = connection.prepareStatement(NOTIFY)) {
+            st.setString(1, version.encode());
+            st.executeQuery().close();
+        }
+        return version;
+    }
+
+    public void commit() throws SQLException {
+        connection.commit();
+        committed = true;
+    }
+
+    @Override
+    public void close() throws SQLException {
+        try {
+            if (!committed) {
+                connection.rollback();
+            }
+        } finally {
+            connection.setAutoCommit(true);
+            connection.close();
+        }
+    }
+
+    private long singleLong(String sql) throws SQLException {
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private long[] counts3(String sql, int param) throws SQLException {
+        try (PreparedStatement st = connection.prepareStatement(sql)) {
+            st.setInt(1, param);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return new long[] { rs.getLong(1), rs.getLong(2), rs.getLong(3) };
+            }
+        }
+    }
+
+    private static Instant instant(Timestamp ts) {
+        return ts == null ? null : ts.toInstant();
+    }
+
+    /** How much of the provider's in-scope catalogue the staged feed still contains. */
+    public record DropCheck(long inScope, long stillPresent, int duplicatePlans) {
+        public long dropped() {
+            return inScope - stillPresent;
+        }
+
+        public double dropRatio() {
+            return inScope == 0 ? 0 : (double) dropped() / inScope;
+        }
+    }
+
+    /** What a merge changed. {@code version} is null when nothing visible changed. */
+    public record MergeResult(
+            long basePlansInserted, long basePlansUpdated, long basePlansUnchanged, long basePlansGoneStale,
+            long plansInserted, long plansUpdated, long plansUnchanged, long plansGoneStale,
+            long zonesWritten, DataVersion version) {
+    }
+}

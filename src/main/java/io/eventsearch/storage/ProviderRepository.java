@@ -1,0 +1,97 @@
+package io.eventsearch.storage;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+
+import javax.sql.DataSource;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** {@code providers}: registration, feed validators, pause flag. Blocking (JDBC). */
+@ApplicationScoped
+public class ProviderRepository {
+
+    private static final String REGISTER = """
+            INSERT INTO providers (name) VALUES (?)
+            ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name
+            RETURNING id
+            """;
+
+    private static final String STATE = """
+            SELECT id, name, current_seen_at, last_confirmed_at, feed_digest, feed_etag, feed_last_modified, held_since, paused
+            FROM providers WHERE id = ?
+            """;
+
+    private static final String CONFIRM_UNCHANGED = """
+            UPDATE providers SET last_confirmed_at = now() WHERE id = ?
+            """;
+
+    private static final String SET_PAUSED = "UPDATE providers SET paused = ? WHERE name = ?";
+
+    private final DataSource dataSource;
+
+    public ProviderRepository(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** What ingestion needs to know of a provider before a sync. */
+    public record ProviderState(
+            int id,
+            String name,
+            Instant currentSeenAt,
+            Instant lastConfirmedAt,
+            String feedDigest,
+            String feedEtag,
+            String feedLastModified,
+            Instant heldSince,
+            boolean paused) {
+    }
+
+    public int register(String name) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(REGISTER)) {
+            st.setString(1, name);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    public ProviderState state(int id) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(STATE)) {
+            st.setInt(1, id);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("no provider with id " + id);
+                }
+                return new ProviderState(rs.getInt(1), rs.getString(2), instant(rs.getTimestamp(3)),
+                        instant(rs.getTimestamp(4)), rs.getString(5), rs.getString(6), rs.getString(7),
+                        instant(rs.getTimestamp(8)), rs.getBoolean(9));
+            }
+        }
+    }
+
+    public void confirmUnchanged(int id) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(CONFIRM_UNCHANGED)) {
+            st.setInt(1, id);
+            st.executeUpdate();
+        }
+    }
+
+    /** False when no provider has that name. */
+    public boolean setPaused(String name, boolean paused) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(SET_PAUSED)) {
+            st.setBoolean(1, paused);
+            st.setString(2, name);
+            return st.executeUpdate() == 1;
+        }
+    }
+
+    private static Instant instant(Timestamp ts) {
+        return ts == null ? null : ts.toInstant();
+    }
+}
