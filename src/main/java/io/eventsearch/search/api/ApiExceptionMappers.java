@@ -38,7 +38,7 @@ public class ApiExceptionMappers {
             case 404 -> "No such resource";
             case 405 -> "Method not allowed";
             case 406 -> "This resource answers application/json only";
-            default -> "The request was not correctly formed";
+            default -> "The request was not correctly formed (is the query string URL-encoded?)";
         };
         return json(status, ApiError.body(code, message));
     }
