@@ -120,8 +120,11 @@ CREATE INDEX sync_runs_provider_idx ON sync_runs (provider_id, started_at DESC);
 
 -- One row: a counter bumped in the same transaction as every sync that changed what search can see.
 -- It is part of every search cache key, so a committed change makes older cached answers unreachable.
+-- The epoch is fixed when the database is created: cache keys carry it too, so a recreated database (whose
+-- versions start again at 0) can never be served answers cached for another one.
 CREATE TABLE catalogue_state (
     singleton    boolean     PRIMARY KEY DEFAULT true CHECK (singleton),
+    epoch        uuid        NOT NULL DEFAULT gen_random_uuid(),
     data_version bigint      NOT NULL CHECK (data_version >= 0),
     changed_at   timestamptz NOT NULL
 );

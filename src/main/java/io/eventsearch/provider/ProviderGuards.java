@@ -4,6 +4,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.util.TypeLiteral;
@@ -45,10 +46,12 @@ public class ProviderGuards {
     /** Downloads the feed with retries behind the provider's breaker. Failures are {@link FeedFetchException}s. */
     public Uni<FeedDownload> fetch(ProviderSettings provider, String etag, String lastModified) {
         AtomicInteger attempts = new AtomicInteger();
+        AtomicReference<FeedFetchException> lastFailure = new AtomicReference<>();
         return guard(provider.name())
                 .get(() -> {
                     attempts.incrementAndGet();
-                    return fetcher.fetchOnce(provider, etag, lastModified);
+                    return fetcher.fetchOnce(provider, etag, lastModified)
+                            .onFailure(FeedFetchException.class).invoke(e -> lastFailure.set((FeedFetchException) e));
                 })
                 .map(download -> download.withAttempts(attempts.get()))
                 .onFailure().transform(failure -> {
@@ -56,6 +59,12 @@ public class ProviderGuards {
                         return fetch.attempts(attempts.get());
                     }
                     if (failure instanceof CircuitBreakerOpenException) {
+                        FeedFetchException cause = lastFailure.get();
+                        if (cause != null) {
+                            // this sync's own attempts opened the breaker: their failure is the reason
+                            return new FeedFetchException(cause.reason(), cause.getMessage() + " (circuit breaker now open)",
+                                    cause.httpStatus(), false).attempts(attempts.get());
+                        }
                         return new FeedFetchException("circuit_open",
                                 "circuit breaker open after repeated failures; provider not asked", null, false)
                                 .attempts(attempts.get());

@@ -31,7 +31,7 @@ public class SearchService {
 
     public Uni<Answer> search(SearchWindow window) {
         DataVersion version = catalogue.current();
-        String key = keyPrefix + version.version() + ':' + window.key();
+        String key = keyPrefix + catalogue.epoch() + ':' + version.version() + ':' + window.key();
         return cache.get(key, () -> repository.find(window).map(found -> {
             catalogue.advance(found.version());
             // A snapshot older than the key's version (a lagging replica) is served but not kept.

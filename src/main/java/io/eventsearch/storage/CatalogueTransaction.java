@@ -97,7 +97,7 @@ public final class CatalogueTransaction implements AutoCloseable {
 
     /** A plan whose start moved is moved to its new partition first (zones follow by ON UPDATE CASCADE). */
     private static final String MOVE_PLANS = """
-            UPDATE plans p SET starts_at = w.starts_at
+            UPDATE plans p SET starts_at = w.starts_at, ends_at = w.ends_at, start_local = w.start_local, end_local = w.end_local
             FROM winners w
             WHERE p.id = w.id AND p.provider_id = ? AND p.starts_at <> w.starts_at
             """;

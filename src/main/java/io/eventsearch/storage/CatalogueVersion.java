@@ -27,13 +27,14 @@ public class CatalogueVersion {
 
     public static final String CHANNEL = "catalogue_changed";
     private static final Logger LOG = Logger.getLogger(CatalogueVersion.class);
-    private static final String CURRENT = "SELECT data_version, changed_at FROM catalogue_state";
+    private static final String CURRENT = "SELECT data_version, changed_at, epoch FROM catalogue_state";
     private static final Duration POLL = Duration.ofSeconds(5);
 
     private final AtomicReference<DataVersion> current = new AtomicReference<>(new DataVersion(0, Instant.EPOCH));
     private final Pool pool;
     private final Vertx vertx;
     private final DirectConnections connections;
+    private volatile String epoch = "";
     private PgSubscriber subscriber;
     private long pollTimer = -1;
 
@@ -77,6 +78,11 @@ public class CatalogueVersion {
         return current.get();
     }
 
+    /** Identifies the database the versions count in (fixed at its creation); part of cache keys. */
+    public String epoch() {
+        return epoch;
+    }
+
     /** Moves forward only; an older or equal version is ignored. */
     public void advance(DataVersion version) {
         current.accumulateAndGet(version, (now, candidate) -> candidate.version() > now.version() ? candidate : now);
@@ -86,6 +92,7 @@ public class CatalogueVersion {
     public Uni<DataVersion> refresh() {
         return pool.query(CURRENT).execute().map(rows -> {
             Row row = rows.iterator().next();
+            epoch = row.getUUID(2).toString().substring(0, 8);
             advance(new DataVersion(row.getLong(0), row.getOffsetDateTime(1).toInstant()));
             return current();
         });

@@ -1,0 +1,268 @@
+package io.eventsearch.ingestion;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.eventsearch.provider.ProviderSettings;
+import io.eventsearch.storage.PlanIds;
+import io.eventsearch.storage.SyncRun;
+import io.eventsearch.support.Feeds;
+import io.eventsearch.support.Feeds.FeedFile;
+import io.eventsearch.support.TestDatabase;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+class SyncTest {
+
+    @Inject
+    SyncService sync;
+
+    @Inject
+    ProviderRegistry registry;
+
+    @Inject
+    TestDatabase db;
+
+    @Inject
+    io.eventsearch.provider.ProviderGuards guards;
+
+    FeedFile feed;
+    RegisteredProvider provider;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        db.reset();
+        guards.reset("sample");
+        feed = new FeedFile();
+        provider = registry.register(ProviderSettings.of("sample", feed.uri()));
+    }
+
+    SyncRun syncWith(byte[] content) {
+        feed.write(content);
+        return sync.sync(provider).await().atMost(Duration.ofSeconds(30));
+    }
+
+    SyncRun syncWith(String content) {
+        return syncWith(content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    long inScope() {
+        return db.count("SELECT count(*) FROM plans p JOIN providers pr ON pr.id = p.provider_id "
+                + "WHERE p.last_seen_at = pr.current_seen_at");
+    }
+
+    List<Map<String, Object>> planSnapshot() {
+        return db.rows("SELECT id, starts_at, ends_at, min_price, max_price, content_hash, last_seen_at, updated_at FROM plans ORDER BY id");
+    }
+
+    @Test
+    void theThreeSampleResponsesInOrder() {
+        SyncRun first = syncWith(Feeds.planList(1));
+        assertThat(first.outcome).isEqualTo(SyncRun.Outcome.SUCCEEDED);
+        assertThat(first.plansInserted).isEqualTo(4);
+        assertThat(first.basePlansInserted).isEqualTo(3);
+        assertThat(first.zonesWritten).isEqualTo(7);
+        assertThat(first.plansGoneStale).isZero();
+        assertThat(db.count("SELECT count(*) FROM plans")).isEqualTo(4);
+        // zone ids repeat inside 1591/1642: both rows are kept, in feed order
+        assertThat(db.rows("SELECT zone_id, capacity, price FROM zones z JOIN plans p ON p.id = z.plan_id "
+                + "WHERE p.base_plan_id = '1591' ORDER BY position"))
+                .extracting(r -> r.get("zone_id") + ":" + r.get("capacity") + ":" + r.get("price"))
+                .containsExactly("186:2:75.00", "186:16:65.00");
+        assertThat(db.value("SELECT min_price || '-' || max_price FROM plans WHERE base_plan_id = '291'")).isEqualTo("15.00-30.00");
+        assertThat(inScope()).isEqualTo(4);
+
+        SyncRun second = syncWith(Feeds.planList(2));
+        assertThat(second.outcome).isEqualTo(SyncRun.Outcome.SUCCEEDED);
+        assertThat(second.plansInserted).isZero();
+        assertThat(second.plansUpdated).isEqualTo(2); // 291 capacities; 1591/1642 end time and capacities
+        assertThat(second.plansGoneStale).isEqualTo(2); // both plans of 322
+        assertThat(second.basePlansInserted).isEqualTo(1); // 444, offline
+        assertThat(second.basePlansGoneStale).isEqualTo(1); // 322
+        assertThat(second.skipped).containsExactly(Map.entry("invalid_date", 1L));
+        // nothing is deleted: the stale plans keep their last_seen_at and leave the scope
+        assertThat(db.count("SELECT count(*) FROM plans")).isEqualTo(4);
+        assertThat(inScope()).isEqualTo(2);
+        assertThat(db.count("SELECT count(*) FROM plans p JOIN providers pr ON pr.id = p.provider_id "
+                + "WHERE p.base_plan_id = '322' AND p.last_seen_at < pr.current_seen_at")).isEqualTo(2);
+        assertThat(db.count("SELECT count(*) FROM zones WHERE plan_id IN (SELECT id FROM plans WHERE base_plan_id = '322')"))
+                .isEqualTo(2);
+        assertThat(db.rows("SELECT capacity FROM zones z JOIN plans p ON p.id = z.plan_id "
+                + "WHERE p.base_plan_id = '1591' ORDER BY position")).extracting(r -> r.get("capacity")).containsExactly(0, 14);
+        assertThat(db.value("SELECT sell_mode FROM base_plans WHERE base_plan_id = '444'")).isEqualTo("offline");
+
+        SyncRun third = syncWith(Feeds.planList(3));
+        assertThat(third.outcome).isEqualTo(SyncRun.Outcome.SUCCEEDED);
+        assertThat(third.plansUpdated).isEqualTo(2);
+        assertThat(third.plansGoneStale).isZero();
+        assertThat(inScope()).isEqualTo(2);
+        assertThat(db.value("SELECT to_char(end_local, 'HH24:MI') FROM plans WHERE base_plan_id = '291'")).isEqualTo("21:30");
+
+        // every run is on record
+        assertThat(db.rows("SELECT outcome, plans_seen, feed_bytes > 0 AS has_bytes, duration_ms >= 0 AS timed, skipped::text "
+                + "FROM sync_runs ORDER BY id"))
+                .extracting(r -> r.get("outcome") + " " + r.get("plans_seen") + " " + r.get("has_bytes") + " " + r.get("timed")
+                        + " " + r.get("skipped"))
+                .containsExactly("succeeded 4 true true {}", "succeeded 3 true true {\"invalid_date\": 1}",
+                        "succeeded 3 true true {\"invalid_date\": 1}");
+    }
+
+    @Test
+    void planIdsAreStableAndDistinctForAReusedPlanId() {
+        syncWith(Feeds.planList(1));
+        List<Object> ids = db.rows("SELECT id FROM plans WHERE plan_id = '1642' ORDER BY base_plan_id").stream()
+                .map(r -> r.get("id")).toList();
+        assertThat(ids).containsExactly(PlanIds.of("sample", "1591", "1642"), PlanIds.of("sample", "322", "1642"));
+        db.reset();
+        provider = registerAgain();
+        syncWith(Feeds.planList(1));
+        assertThat(db.rows("SELECT id FROM plans WHERE plan_id = '1642' ORDER BY base_plan_id").stream()
+                .map(r -> r.get("id")).toList()).isEqualTo(ids);
+    }
+
+    private RegisteredProvider registerAgain() {
+        try {
+            return registry.register(ProviderSettings.of("sample", feed.uri()));
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void anIdenticalFeedIsShortCircuitedAndStillCountsAsSeen() {
+        syncWith(Feeds.planList(1));
+        List<Map<String, Object>> before = planSnapshot();
+        Object confirmedBefore = db.value("SELECT last_confirmed_at FROM providers");
+
+        SyncRun again = syncWith(Feeds.planList(1));
+        assertThat(again.outcome).isEqualTo(SyncRun.Outcome.UNCHANGED);
+        assertThat(again.rowsWritten()).isZero();
+        assertThat(planSnapshot()).isEqualTo(before);
+        assertThat(inScope()).isEqualTo(4);
+        assertThat((java.time.Instant) db.value("SELECT last_confirmed_at FROM providers"))
+                .isAfter((java.time.Instant) confirmedBefore);
+    }
+
+    @Test
+    void sameContentInOtherBytesRewritesNothingButLastSeen() {
+        syncWith(Feeds.planList(1));
+        List<Map<String, Object>> before = planSnapshot();
+        long zonesBefore = db.count("SELECT sum(xmin::text::bigint) FROM zones");
+
+        SyncRun reformatted = syncWith(Feeds.text(Feeds.planList(1)).replace("   ", "\t"));
+        assertThat(reformatted.outcome).isEqualTo(SyncRun.Outcome.SUCCEEDED);
+        assertThat(reformatted.plansUnchanged).isEqualTo(4);
+        assertThat(reformatted.rowsWritten()).isZero();
+        assertThat(reformatted.zonesWritten).isZero();
+        assertThat(db.count("SELECT sum(xmin::text::bigint) FROM zones")).isEqualTo(zonesBefore);
+        List<Map<String, Object>> after = planSnapshot();
+        for (int i = 0; i < before.size(); i++) {
+            Map<String, Object> b = before.get(i);
+            Map<String, Object> a = after.get(i);
+            assertThat(a.get("updated_at")).isEqualTo(b.get("updated_at"));
+            assertThat(a.get("content_hash")).isEqualTo(b.get("content_hash"));
+            assertThat((java.time.Instant) a.get("last_seen_at")).isAfter((java.time.Instant) b.get("last_seen_at"));
+        }
+    }
+
+    @Test
+    void aMalformedFeedChangesNothingAndTheNextGoodOneSyncs() {
+        syncWith(Feeds.planList(1));
+        List<Map<String, Object>> before = planSnapshot();
+        Object seenBefore = db.value("SELECT current_seen_at FROM providers");
+
+        String truncated = Feeds.text(Feeds.planList(2));
+        SyncRun broken = syncWith(truncated.substring(0, truncated.length() / 2));
+        assertThat(broken.outcome).isEqualTo(SyncRun.Outcome.FAILED);
+        assertThat(broken.failureReason).isEqualTo("malformed_feed");
+        assertThat(planSnapshot()).isEqualTo(before);
+        assertThat(db.value("SELECT current_seen_at FROM providers")).isEqualTo(seenBefore);
+        assertThat(db.count("SELECT count(*) FROM base_plans")).isEqualTo(3);
+        assertThat(db.value("SELECT outcome || ':' || failure_reason FROM sync_runs ORDER BY id DESC LIMIT 1"))
+                .isEqualTo("failed:malformed_feed");
+
+        SyncRun recovered = syncWith(Feeds.planList(2));
+        assertThat(recovered.outcome).isEqualTo(SyncRun.Outcome.SUCCEEDED);
+        assertThat(recovered.plansGoneStale).isEqualTo(2);
+    }
+
+    @Test
+    void aFeedThatCannotBeReadIsAFailedRun() throws Exception {
+        syncWith(Feeds.planList(1));
+        java.nio.file.Files.delete(java.nio.file.Path.of(feed.uri()));
+        SyncRun missing = sync.sync(provider).await().atMost(Duration.ofSeconds(30));
+        assertThat(missing.outcome).isEqualTo(SyncRun.Outcome.FAILED);
+        assertThat(missing.failureReason).isEqualTo("file_not_found");
+        assertThat(inScope()).isEqualTo(4);
+    }
+
+    @Test
+    void theOlderEventListDialectSyncsToo() {
+        SyncRun run = syncWith(Feeds.sample("eventList", 1));
+        assertThat(run.outcome).isEqualTo(SyncRun.Outcome.SUCCEEDED);
+        assertThat(run.plansInserted).isEqualTo(3);
+        assertThat(db.count("SELECT count(*) FROM zones")).isEqualTo(6);
+    }
+
+    @Test
+    void anEmptyFeedIsHeldUntilTheNextFeedConfirmsIt() {
+        syncWith(Feeds.planList(1));
+        String empty = "<planList><output/></planList>";
+
+        SyncRun held = syncWith(empty);
+        assertThat(held.outcome).isEqualTo(SyncRun.Outcome.HELD);
+        assertThat(held.failureReason).isEqualTo("mass_drop");
+        assertThat(inScope()).isEqualTo(4);
+        assertThat(db.value("SELECT held_since IS NOT NULL FROM providers")).isEqualTo(true);
+
+        SyncRun confirmed = syncWith(empty + "\n");
+        assertThat(confirmed.outcome).isEqualTo(SyncRun.Outcome.SUCCEEDED);
+        assertThat(confirmed.plansGoneStale).isEqualTo(4);
+        assertThat(inScope()).isZero();
+        assertThat(db.count("SELECT count(*) FROM plans")).isEqualTo(4);
+    }
+
+    @Test
+    void aHeldFeedFollowedByANormalOneAppliesTheNormalOne() {
+        syncWith(Feeds.planList(1));
+        assertThat(syncWith("<planList><output/></planList>").outcome).isEqualTo(SyncRun.Outcome.HELD);
+        SyncRun normal = syncWith(Feeds.planList(1));
+        // the same bytes as the last applied feed, but a hold is pending: ingested, not short-circuited
+        assertThat(normal.outcome).isEqualTo(SyncRun.Outcome.SUCCEEDED);
+        assertThat(normal.plansUnchanged).isEqualTo(4);
+        assertThat(db.value("SELECT held_since FROM providers")).isNull();
+        assertThat(inScope()).isEqualTo(4);
+    }
+
+    @Test
+    void aPlanWhoseStartMovesToAnotherYearMovesPartitionAndKeepsItsId() {
+        syncWith(Feeds.planList(1));
+        Object id = db.value("SELECT id FROM plans WHERE base_plan_id = '291'");
+        String moved = Feeds.text(Feeds.planList(1))
+                .replace("plan_start_date=\"2021-06-30T21:00:00\" plan_end_date=\"2021-06-30T22:00:00\"",
+                        "plan_start_date=\"2022-06-30T21:00:00\" plan_end_date=\"2022-06-30T22:00:00\"");
+        SyncRun run = syncWith(moved);
+        assertThat(run.plansUpdated).isEqualTo(1);
+        assertThat(db.value("SELECT tableoid::regclass::text FROM plans WHERE base_plan_id = '291'")).isEqualTo("plans_y2022");
+        assertThat(db.value("SELECT id FROM plans WHERE base_plan_id = '291'")).isEqualTo(id);
+        assertThat(db.count("SELECT count(*) FROM plans WHERE base_plan_id = '291'")).isEqualTo(1);
+        assertThat(db.count("SELECT count(*) FROM zones WHERE plan_id = '" + id + "' AND extract(year FROM plan_starts_at) = 2022"))
+                .isEqualTo(3);
+    }
+
+    @Test
+    void theProvidersTimeZoneGivesTheInstantsAndLocalTimesStayAsGiven() throws Exception {
+        provider = registry.register(ProviderSettings.of("madrid", feed.uri()).withTimeZone(java.time.ZoneId.of("Europe/Madrid")));
+        syncWith(Feeds.planList(1));
+        assertThat(db.value("SELECT to_char(start_local, 'HH24:MI') || ' ' || to_char(starts_at AT TIME ZONE 'UTC', 'HH24:MI') "
+                + "FROM plans WHERE base_plan_id = '291'")).isEqualTo("21:00 19:00");
+    }
+}
