@@ -26,7 +26,7 @@ public record PageQuery(SearchWindow window, int limit, Cursor cursor, String pr
         String rawLimit = single(params, "limit");
         int limit = defaultLimit;
         if (rawLimit != null) {
-            limit = rawLimit.length() <= 6 && rawLimit.chars().allMatch(Character::isDigit) ? Integer.parseInt(rawLimit) : -1;
+            limit = !rawLimit.isEmpty() && rawLimit.length() <= 6 && rawLimit.chars().allMatch(Character::isDigit) ? Integer.parseInt(rawLimit) : -1;
             if (limit < 1 || limit > maxLimit) {
                 throw invalid("limit must be a whole number from 1 to " + maxLimit + ", got '" + rawLimit + "'");
             }
