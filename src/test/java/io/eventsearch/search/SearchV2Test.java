@@ -276,6 +276,14 @@ class SearchV2Test {
     }
 
     @Test
+    void theServedOpenApiDocumentHasV2() {
+        given().get("/q/openapi").then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("operationId: searchEventsV2"))
+                .body(org.hamcrest.Matchers.containsString("next_cursor"))
+                .body(org.hamcrest.Matchers.containsString("TooManyRequests"));
+    }
+
+    @Test
     void theWindowIsBounded() {
         // v2: a window must be closed and at most the maximum (366 days in tests as by default)
         for (String query : List.of("limit=5", "starts_at=2030-01-01T00:00:00Z", "ends_at=2030-01-01T00:00:00Z",

@@ -13,6 +13,8 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import io.eventsearch.EventSearchConfig;
 import io.eventsearch.search.api.ApiError;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
@@ -35,11 +37,20 @@ public class RateLimitFilter {
     private final RateLimiter limiter;
     private final boolean enabled;
     private final String apiKeyHeader;
+    private final Counter allowed;
+    private final Counter denied;
 
-    public RateLimitFilter(RateLimiter limiter, EventSearchConfig config) {
+    public RateLimitFilter(RateLimiter limiter, EventSearchConfig config, MeterRegistry registry) {
         this.limiter = limiter;
         this.enabled = config.rateLimit().enabled();
         this.apiKeyHeader = config.rateLimit().apiKeyHeader();
+        this.allowed = counter(registry, "allowed");
+        this.denied = counter(registry, "denied");
+    }
+
+    private static Counter counter(MeterRegistry registry, String result) {
+        return Counter.builder("events.rate.limit").description("Rate-limited requests by decision")
+                .tags("result", result).register(registry);
     }
 
     @ServerRequestFilter
@@ -48,7 +59,14 @@ public class RateLimitFilter {
         if (!enabled) {
             return PASS;
         }
-        return limiter.acquire(client(request)).map(decision -> decision.allowed() ? null : tooMany(decision));
+        return limiter.acquire(client(request)).map(decision -> {
+            if (decision.allowed()) {
+                allowed.increment();
+                return null;
+            }
+            denied.increment();
+            return tooMany(decision);
+        });
     }
 
     String client(HttpServerRequest request) {

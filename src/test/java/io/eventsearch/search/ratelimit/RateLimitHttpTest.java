@@ -48,6 +48,9 @@ class RateLimitHttpTest {
     @TestHTTPResource(value = "/health/live", management = true)
     URL live;
 
+    @TestHTTPResource(value = "/metrics", management = true)
+    URL metrics;
+
     @BeforeEach
     void emptyTheBucketsOfThisDatabase() {
         for (String key : redis.key().keys("es:rl:" + catalogue.epoch() + ":*")) {
@@ -89,6 +92,14 @@ class RateLimitHttpTest {
         given().header("X-Forwarded-For", "192.0.2.99").get("/search").then().statusCode(429);
         assertThat(redis.key().keys("es:rl:" + catalogue.epoch() + ":a:*")).containsExactly(
                 "es:rl:" + catalogue.epoch() + ":a:127.0.0.1");
+    }
+
+    @Test
+    void decisionsAreCounted() {
+        given().header("X-API-Key", "gamma-" + UUID.randomUUID()).get("/search");
+        given().get(metrics).then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("events_rate_limit_total{result=\"allowed\"}"))
+                .body(org.hamcrest.Matchers.containsString("events_rate_limit_total{result=\"denied\"}"));
     }
 
     @Test
