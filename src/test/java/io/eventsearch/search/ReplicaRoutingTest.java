@@ -62,6 +62,9 @@ class ReplicaRoutingTest {
     @Inject
     RedisDataSource redis;
 
+    @io.quarkus.test.common.http.TestHTTPResource(value = "/health/ready", management = true)
+    java.net.URL ready;
+
     /** On the replica: only one plan, titled as given, at the given data version. */
     private static void replicaShows(String title, long version) {
         ReplicaDatabase.execute(
@@ -120,5 +123,12 @@ class ReplicaRoutingTest {
         replicaRenames("Changed behind the cache");
         given().get("/search" + YEAR_2030).then().body("data.events.title", contains("Caught up"));
         assertThat(db.count("SELECT count(*) FROM plans")).as("the primary is untouched").isEqualTo(4);
+    }
+
+    @Test
+    void theReplicaPoolIsPartOfReadiness() {
+        given().get(ready).then().statusCode(200)
+                .body("checks.find { it.name == 'Reactive PostgreSQL connections health check' }.data.replica",
+                        equalTo("UP"));
     }
 }

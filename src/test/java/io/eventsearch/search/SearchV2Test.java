@@ -57,11 +57,11 @@ class SearchV2Test {
         provider = loader.provider("sample");
     }
 
-    /** A planList feed: one online base plan with plans on the given days of January 2030 (plan id = day). */
+    /** A planList feed: one online base plan with plans on the given days of 2030 (1 is January 1st; plan id = day). */
     static String days(int... days) {
         StringBuilder feed = new StringBuilder("<planList><output><base_plan base_plan_id=\"b\" sell_mode=\"online\" title=\"Daily\">");
         for (int day : days) {
-            String date = "2030-01-%02d".formatted(day);
+            String date = java.time.LocalDate.of(2030, 1, 1).plusDays(day - 1).toString();
             feed.append("<plan plan_id=\"").append(day).append("\" plan_start_date=\"").append(date)
                     .append("T20:00:00\" plan_end_date=\"").append(date).append("T22:00:00\">")
                     .append("<zone zone_id=\"1\" capacity=\"10\" price=\"").append(day).append(".00\" name=\"Pista\" numbered=\"false\"/>")
@@ -129,10 +129,14 @@ class SearchV2Test {
 
     @Test
     void theDefaultPageIsFiftyAndTheMaximumFiveHundred() {
-        provider.sync(days(IntStream.rangeClosed(1, 31).toArray()));
-        page(YEAR_2030).getList("data.events");
-        assertThat(page(YEAR_2030).getList("data.events")).hasSize(31);
-        assertThat(page(YEAR_2030 + "&limit=500").getList("data.events")).hasSize(31);
+        provider.sync(days(IntStream.rangeClosed(1, 60).toArray()));
+        JsonPath byDefault = page(YEAR_2030);
+        assertThat(byDefault.getList("data.events")).hasSize(50);
+        assertThat(byDefault.getString("data.next_cursor")).isNotNull();
+        assertThat(page(YEAR_2030 + "&cursor=" + byDefault.getString("data.next_cursor")).getList("data.events")).hasSize(10);
+        JsonPath all = page(YEAR_2030 + "&limit=500");
+        assertThat(all.getList("data.events")).hasSize(60);
+        assertThat(all.getString("data.next_cursor")).isNull();
         assertThat(page(YEAR_2030 + "&limit=1").getList("data.events")).hasSize(1);
     }
 
