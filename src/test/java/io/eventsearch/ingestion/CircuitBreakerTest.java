@@ -44,7 +44,7 @@ class CircuitBreakerTest {
                     "events.ingestion.retry.jitter", "5ms",
                     "events.ingestion.circuit-breaker.request-volume", "4",
                     "events.ingestion.circuit-breaker.failure-ratio", "0.75",
-                    "events.ingestion.circuit-breaker.delay", "1500ms");
+                    "events.ingestion.circuit-breaker.delay", "5s");
         }
     }
 
@@ -105,7 +105,7 @@ class CircuitBreakerTest {
                 .body("checks.find { it.name == 'providers' }.data.dead", containsString("circuit open"));
 
         stub.always(Answer.ok(Feeds.planList(1)));
-        Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(250))
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
                 .until(() -> syncNow().outcome == SyncRun.Outcome.SUCCEEDED);
         assertThat(guards.state("dead")).isEqualTo(CircuitBreakerState.CLOSED);
         given().get(metrics).then().body(containsString("events_provider_circuit_state{provider=\"dead\"} 0.0"));

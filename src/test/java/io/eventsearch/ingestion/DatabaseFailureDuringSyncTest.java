@@ -45,15 +45,15 @@ class DatabaseFailureDuringSyncTest {
     void aKilledTransactionLeavesTheCatalogueAsItWasAndTheNextSyncSucceeds() throws Exception {
         Path file = Files.createTempFile("big-feed-", ".xml");
         file.toFile().deleteOnExit();
-        // the generator is sequential from its seed: the first 1000 base plans of a bigger feed are these ones
-        FeedGenerator.write(file, FeedGenerator.Options.of(1_000, 10, 4));
+        // the generator is sequential from its seed: the first 500 base plans of a bigger feed are these ones
+        FeedGenerator.write(file, FeedGenerator.Options.of(500, 10, 4));
         RegisteredProvider provider = registry.register(ProviderSettings.of("big", file.toUri()));
         assertThat(sync.sync(provider).await().atMost(Duration.ofSeconds(30)).outcome).isEqualTo(SyncRun.Outcome.SUCCEEDED);
         List<Map<String, Object>> before = db.rows("SELECT id, last_seen_at, updated_at FROM plans ORDER BY id");
         Object scope = db.value("SELECT current_seen_at FROM providers WHERE name = 'big'");
 
         // a feed big enough that its transaction is still open when we kill it
-        FeedGenerator.write(file, FeedGenerator.Options.of(4_000, 10, 4));
+        FeedGenerator.write(file, FeedGenerator.Options.of(2_000, 10, 4));
         CompletableFuture<SyncRun> running = sync.sync(provider).subscribeAsCompletionStage();
         Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5)).until(() -> db.count("""
                 SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
@@ -65,12 +65,12 @@ class DatabaseFailureDuringSyncTest {
         assertThat(killed.failureReason).isEqualTo("database_error");
         assertThat(db.rows("SELECT id, last_seen_at, updated_at FROM plans ORDER BY id")).isEqualTo(before);
         assertThat(db.value("SELECT current_seen_at FROM providers WHERE name = 'big'")).isEqualTo(scope);
-        assertThat(db.count("SELECT count(*) FROM base_plans")).isEqualTo(1_000);
+        assertThat(db.count("SELECT count(*) FROM base_plans")).isEqualTo(500);
 
         SyncRun next = sync.sync(provider).await().atMost(Duration.ofSeconds(60));
         assertThat(next.outcome).isEqualTo(SyncRun.Outcome.SUCCEEDED);
-        assertThat(next.plansInserted).isEqualTo(30_000);
-        assertThat(next.plansUnchanged).isEqualTo(10_000);
+        assertThat(next.plansInserted).isEqualTo(15_000);
+        assertThat(next.plansUnchanged).isEqualTo(5_000);
         assertThat(next.plansGoneStale).isZero();
     }
 }

@@ -74,8 +74,9 @@ class ProviderFaultsTest {
 
     private RegisteredProvider provider(UnaryOperator<ProviderSettings> tweak) {
         try {
+            // generous by default (the machine may be busy); the timeout tests shorten them for the fault only
             ProviderSettings settings = tweak.apply(ProviderSettings.of("flaky", stub.uri())
-                    .withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(800)));
+                    .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(10)));
             guards.reset("flaky");
             return registry.register(settings);
         } catch (java.sql.SQLException e) {
@@ -103,9 +104,10 @@ class ProviderFaultsTest {
         ConcurrentLinkedQueue<String> answersDuring = new ConcurrentLinkedQueue<>();
         AtomicBoolean syncing = new AtomicBoolean(true);
         Thread searcher = new Thread(() -> {
-            while (syncing.get()) {
-                answersDuring.add(given().get("/search").then().extract().statusCode() + given().get("/search").asString());
-            }
+            do {
+                var response = given().get("/search");
+                answersDuring.add(response.statusCode() + response.asString());
+            } while (syncing.get());
         });
         searcher.start();
         SyncRun failed;
@@ -134,6 +136,10 @@ class ProviderFaultsTest {
         assertThat(recovered.outcome).isEqualTo(SyncRun.Outcome.SUCCEEDED);
         assertThat(recovered.plansGoneStale).isEqualTo(2);
         return failed;
+    }
+
+    private static ProviderSettings shortTimeouts(ProviderSettings settings) {
+        return settings.withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(800));
     }
 
     private static void assertFailed(SyncRun run, String reason) {
@@ -173,13 +179,15 @@ class ProviderFaultsTest {
 
     @Test
     void slowHeadersTimeOut() {
-        assertFailed(faultChangesNothing(Answer.ok(Feeds.planList(2)).delayHeaders(3000), s -> s), "timeout");
+        assertFailed(faultChangesNothing(Answer.ok(Feeds.planList(2)).delayHeaders(3000), ProviderFaultsTest::shortTimeouts),
+                "timeout");
     }
 
     @Test
     void aTrickledBodyTimesOut() {
         // 32 bytes every 100 ms never trips an idle timeout; the total timeout stops it
-        assertFailed(faultChangesNothing(Answer.ok(Feeds.planList(2)).trickle(32, 100), s -> s), "timeout");
+        assertFailed(faultChangesNothing(Answer.ok(Feeds.planList(2)).trickle(32, 100), ProviderFaultsTest::shortTimeouts),
+                "timeout");
     }
 
     @Test
