@@ -44,7 +44,7 @@ class CircuitBreakerTest {
                     "events.ingestion.retry.jitter", "5ms",
                     "events.ingestion.circuit-breaker.request-volume", "4",
                     "events.ingestion.circuit-breaker.failure-ratio", "0.75",
-                    "events.ingestion.circuit-breaker.delay", "5s");
+                    "events.ingestion.circuit-breaker.delay", "12s");
         }
     }
 
@@ -104,9 +104,11 @@ class CircuitBreakerTest {
         given().get(ready).then().statusCode(200).body("status", equalTo("UP"))
                 .body("checks.find { it.name == 'providers' }.data.dead", containsString("circuit open"));
 
+        // after the breaker's delay it lets one download through (half-open); a good answer closes it
         stub.always(Answer.ok(Feeds.planList(1)));
-        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
-                .until(() -> syncNow().outcome == SyncRun.Outcome.SUCCEEDED);
+        Awaitility.await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(250))
+                .until(() -> guards.state("dead") == CircuitBreakerState.HALF_OPEN);
+        assertThat(syncNow().outcome).isEqualTo(SyncRun.Outcome.SUCCEEDED);
         assertThat(guards.state("dead")).isEqualTo(CircuitBreakerState.CLOSED);
         given().get(metrics).then().body(containsString("events_provider_circuit_state{provider=\"dead\"} 0.0"));
     }
