@@ -13,7 +13,9 @@ import org.jboss.logging.Logger;
 
 import io.eventsearch.EventSearchConfig;
 import io.eventsearch.ingestion.feed.FeedParser;
-import io.eventsearch.ingestion.feed.FeedRecords;
+import io.eventsearch.catalogue.BasePlan;
+import io.eventsearch.catalogue.Plan;
+import io.eventsearch.catalogue.Zone;
 import io.eventsearch.ingestion.feed.FeedSink;
 import io.eventsearch.ingestion.feed.MalformedFeedException;
 import io.eventsearch.ingestion.feed.SkipReason;
@@ -133,7 +135,7 @@ public class FeedIngestor {
         }
 
         @Override
-        public void basePlan(FeedRecords.BasePlan basePlan) {
+        public void basePlan(BasePlan basePlan) {
             try {
                 tx.add(basePlan);
             } catch (SQLException e) {
@@ -142,7 +144,7 @@ public class FeedIngestor {
         }
 
         @Override
-        public void plan(FeedRecords.BasePlan basePlan, FeedRecords.Plan plan) {
+        public void plan(BasePlan basePlan, Plan plan) {
             try {
                 tx.add(basePlan, plan);
             } catch (SQLException e) {

@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 
 import org.jboss.logging.Logger;
 
@@ -22,11 +23,13 @@ public class ProviderRegistry {
 
     private final EventSearchConfig config;
     private final ProviderRepository repository;
+    private final Event<RegisteredProvider> registered;
     private final Map<String, RegisteredProvider> providers = new TreeMap<>();
 
-    public ProviderRegistry(EventSearchConfig config, ProviderRepository repository) {
+    public ProviderRegistry(EventSearchConfig config, ProviderRepository repository, Event<RegisteredProvider> registered) {
         this.config = config;
         this.repository = repository;
+        this.registered = registered;
     }
 
     /** Blocking: run at start-up. */
@@ -42,11 +45,24 @@ public class ProviderRegistry {
 
     /** Registers a provider (configured, or given by a test or tool). Blocking. */
     public synchronized RegisteredProvider register(ProviderSettings settings) throws SQLException {
-        RegisteredProvider registered = new RegisteredProvider(repository.register(settings.name()), settings);
-        providers.put(settings.name(), registered);
-        LOG.infof("provider %s: %s every %s (time zone %s)%s", settings.name(), settings.url(), settings.every(),
+        RegisteredProvider provider = new RegisteredProvider(repository.register(settings.name()), settings);
+        boolean known = providers.put(settings.name(), provider) != null;
+        LOG.infof("provider %s: %s every %s (time zone %s)%s", settings.name(), redact(settings.url()), settings.every(),
                 settings.timeZone(), settings.enabled() ? "" : ", disabled");
-        return registered;
+        if (!known) {
+            registered.fire(provider); // metrics and the like follow new providers
+        }
+        return provider;
+    }
+
+    /** A feed URL without credentials or query string (which may carry tokens), for logs and operator views. */
+    public static String redact(java.net.URI url) {
+        if (url.getScheme() == null || "file".equalsIgnoreCase(url.getScheme())) {
+            return url.toString();
+        }
+        String port = url.getPort() < 0 ? "" : ":" + url.getPort();
+        return url.getScheme() + "://" + url.getHost() + port + (url.getPath() == null ? "" : url.getPath())
+                + (url.getQuery() == null ? "" : "?…");
     }
 
     public synchronized Collection<RegisteredProvider> all() {

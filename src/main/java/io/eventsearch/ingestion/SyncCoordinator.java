@@ -1,6 +1,7 @@
 package io.eventsearch.ingestion;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
@@ -9,6 +10,7 @@ import io.eventsearch.provider.IngestionExecutor;
 import io.eventsearch.storage.ProviderRepository;
 import io.eventsearch.storage.SyncRun;
 import io.eventsearch.storage.SyncRunRepository;
+import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -49,7 +51,17 @@ public class SyncCoordinator {
         }
     }
 
+    private volatile boolean stopping;
+
+    /** From shutdown on, no new sync starts; a running one finishes (or rolls back) on its worker. */
+    void onShutdown(@Observes ShutdownEvent event) {
+        stopping = true;
+    }
+
     public Uni<TickResult> tick(RegisteredProvider provider) {
+        if (stopping) {
+            return Uni.createFrom().item(new TickResult.NotLeader());
+        }
         return leadership.check(provider.id(), Math.max(1, registry.enabledCount()))
                 .flatMap(decision -> switch (decision) {
                     case NOT_LEADER, RELEASED -> Uni.createFrom().item((TickResult) new TickResult.NotLeader());

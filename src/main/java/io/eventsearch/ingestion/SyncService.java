@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 import io.eventsearch.ingestion.feed.MalformedFeedException;
 import io.eventsearch.provider.FeedDownload;
@@ -63,17 +64,15 @@ public class SyncService {
     /** Runs one sync. The returned run is already recorded in {@code sync_runs}. */
     public Uni<SyncRun> sync(RegisteredProvider provider) {
         long started = System.nanoTime();
-        return blocking(() -> new Start(runs.start(provider.id(), instance.id()), providers.state(provider.id())))
+        return blocking(provider, null, () -> new Start(runs.start(provider.id(), instance.id()), providers.state(provider.id())))
                 .flatMap(start -> fetchAndIngest(provider, start)
                         .onFailure().recoverWithItem(failure -> failed(provider, failure))
-                        .flatMap(run -> blocking(() -> {
+                        .flatMap(run -> blocking(provider, start.runId, () -> {
                             runs.finish(start.runId, run);
+                            metrics.record(provider.name(), run, System.nanoTime() - started);
+                            log(provider, run);
                             return run;
-                        })))
-                .invoke(run -> {
-                    metrics.record(provider.name(), run, System.nanoTime() - started);
-                    log(provider, run);
-                });
+                        })));
     }
 
     private record Start(long runId, ProviderRepository.ProviderState state) {
@@ -90,7 +89,7 @@ public class SyncService {
                     run.attempts = ((FeedFetchException) e).attempts();
                     run.httpStatus = ((FeedFetchException) e).httpStatus();
                 })
-                .flatMap(download -> blocking(() -> {
+                .flatMap(download -> blocking(provider, start.runId, () -> {
                     try {
                         return ingest(provider, state, download, run);
                     } finally {
@@ -173,14 +172,25 @@ public class SyncService {
         }
     }
 
-    private <T> Uni<T> blocking(java.util.concurrent.Callable<T> work) {
+    /**
+     * Runs blocking work on an ingestion worker, with the provider and run in the logging MDC ({@code provider},
+     * {@code sync.run}) so every line it logs (skipped records, failures, the summary) can be traced to its run.
+     */
+    private <T> Uni<T> blocking(RegisteredProvider provider, Long runId, java.util.concurrent.Callable<T> work) {
         return Uni.createFrom().item(() -> {
+            MDC.put("provider", provider.name());
+            if (runId != null) {
+                MDC.put("sync.run", runId);
+            }
             try {
                 return work.call();
             } catch (RuntimeException e) {
                 throw e;
             } catch (Exception e) {
                 throw new WrappedCheckedException(e);
+            } finally {
+                MDC.remove("provider");
+                MDC.remove("sync.run");
             }
         }).runSubscriptionOn(blocking).onFailure(WrappedCheckedException.class).transform(Throwable::getCause);
     }

@@ -15,7 +15,9 @@ import java.util.UUID;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 
-import io.eventsearch.ingestion.feed.FeedRecords;
+import io.eventsearch.catalogue.BasePlan;
+import io.eventsearch.catalogue.Plan;
+import io.eventsearch.catalogue.Zone;
 
 /**
  * One sync of one provider as one PostgreSQL transaction. Records are staged into temporary tables with COPY in
@@ -232,18 +234,18 @@ public final class CatalogueTransaction implements AutoCloseable {
         return heldSince;
     }
 
-    public void add(FeedRecords.BasePlan basePlan) throws SQLException {
+    public void add(BasePlan basePlan) throws SQLException {
         basePlanRows.number(++seq).text(basePlan.basePlanId()).text(basePlan.title()).text(basePlan.sellMode())
                 .text(basePlan.organizerCompanyId()).number(basePlan.contentHash()).endRow();
     }
 
-    public void add(FeedRecords.BasePlan basePlan, FeedRecords.Plan plan) throws SQLException {
+    public void add(BasePlan basePlan, Plan plan) throws SQLException {
         int planSeq = ++seq;
         UUID id = planIds.planId(providerName, basePlan.basePlanId(), plan.planId());
         BigDecimal min = null;
         BigDecimal max = null;
         int position = 0;
-        for (FeedRecords.Zone zone : plan.zones()) {
+        for (Zone zone : plan.zones()) {
             BigDecimal price = zone.price();
             min = min == null || price.compareTo(min) < 0 ? price : min;
             max = max == null || price.compareTo(max) > 0 ? price : max;

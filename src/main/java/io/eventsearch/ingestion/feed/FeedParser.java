@@ -1,5 +1,8 @@
 package io.eventsearch.ingestion.feed;
 
+import io.eventsearch.catalogue.BasePlan;
+import io.eventsearch.catalogue.Zone;
+
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,7 +92,7 @@ public final class FeedParser {
         private final XMLStreamReader2 reader;
         private final FeedSink sink;
         private final RecordValidator validator = new RecordValidator();
-        private final List<FeedRecords.Zone> zones = new ArrayList<>();
+        private final List<Zone> zones = new ArrayList<>();
         private FeedDialect dialect;
         private int basePlans;
         private int plans;
@@ -143,7 +146,7 @@ public final class FeedParser {
 
         private void basePlan() throws XMLStreamException, MalformedFeedException {
             basePlans++;
-            FeedRecords.BasePlan basePlan = null;
+            BasePlan basePlan = null;
             String rawId = attr(dialect.baseIdAttribute);
             try {
                 basePlan = validator.basePlan(rawId, attr("title"), attr("sell_mode"), attr("organizer_company_id"));
@@ -160,7 +163,7 @@ public final class FeedParser {
             }
         }
 
-        private void plan(FeedRecords.BasePlan basePlan, String rawBaseId) throws XMLStreamException, MalformedFeedException {
+        private void plan(BasePlan basePlan, String rawBaseId) throws XMLStreamException, MalformedFeedException {
             plans++;
             String id = attr(dialect.planIdAttribute);
             String start = attr(dialect.startAttribute);
@@ -190,7 +193,7 @@ public final class FeedParser {
         private void zone() throws XMLStreamException, MalformedFeedException {
             zoneCount++;
             try {
-                FeedRecords.Zone zone = validator.zone(attr("zone_id"), attr("name"), attr("capacity"), attr("price"),
+                Zone zone = validator.zone(attr("zone_id"), attr("name"), attr("capacity"), attr("price"),
                         attr("numbered"));
                 if (zones.size() >= MAX_ZONES_PER_PLAN) {
                     throw new MalformedFeedException("a plan has more than " + MAX_ZONES_PER_PLAN + " zones");

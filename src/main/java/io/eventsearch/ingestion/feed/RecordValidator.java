@@ -1,5 +1,9 @@
 package io.eventsearch.ingestion.feed;
 
+import io.eventsearch.catalogue.BasePlan;
+import io.eventsearch.catalogue.Plan;
+import io.eventsearch.catalogue.Zone;
+
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +37,7 @@ final class RecordValidator {
         }
     }
 
-    FeedRecords.BasePlan basePlan(String id, String title, String sellMode, String organizer) throws Invalid {
+    BasePlan basePlan(String id, String title, String sellMode, String organizer) throws Invalid {
         String basePlanId = id(id, SkipReason.MISSING_BASE_PLAN_ID, "base plan id");
         String cleanTitle = text(title);
         if (cleanTitle == null || cleanTitle.isEmpty()) {
@@ -54,11 +58,11 @@ final class RecordValidator {
         put(cleanTitle);
         put(mode);
         put(org);
-        return new FeedRecords.BasePlan(basePlanId, cleanTitle, mode, org, finish());
+        return new BasePlan(basePlanId, cleanTitle, mode, org, finish());
     }
 
-    FeedRecords.Plan plan(String id, String start, String end, String sellFrom, String sellTo, String soldOut,
-            List<FeedRecords.Zone> zones) throws Invalid {
+    Plan plan(String id, String start, String end, String sellFrom, String sellTo, String soldOut,
+            List<Zone> zones) throws Invalid {
         String planId = id(id, SkipReason.MISSING_PLAN_ID, "plan id");
         LocalDateTime startAt = requiredDate(start, planId, "start");
         LocalDateTime endAt = requiredDate(end, planId, "end");
@@ -74,17 +78,17 @@ final class RecordValidator {
         put(from == null ? null : from.toString());
         put(to == null ? null : to.toString());
         put(isSoldOut ? "1" : "0");
-        for (FeedRecords.Zone zone : zones) {
+        for (Zone zone : zones) {
             put(zone.zoneId());
             put(zone.name());
             put(Integer.toString(zone.capacity()));
             put(zone.price().toPlainString());
             put(zone.numbered() ? "1" : "0");
         }
-        return new FeedRecords.Plan(planId, startAt, endAt, from, to, isSoldOut, List.copyOf(zones), finish());
+        return new Plan(planId, startAt, endAt, from, to, isSoldOut, List.copyOf(zones), finish());
     }
 
-    FeedRecords.Zone zone(String id, String name, String capacity, String price, String numbered) throws Invalid {
+    Zone zone(String id, String name, String capacity, String price, String numbered) throws Invalid {
         String zoneId = id(id, SkipReason.MISSING_ZONE_ID, "zone id");
         String cleanName = text(name);
         if (cleanName == null) {
@@ -114,7 +118,7 @@ final class RecordValidator {
         if (amount.compareTo(MAX_PRICE) > 0) {
             throw new Invalid(SkipReason.INVALID_PRICE, "zone " + zoneId + " price " + amount + " out of range");
         }
-        return new FeedRecords.Zone(zoneId, cleanName, seats, amount, bool(numbered, false, "zone " + zoneId + " numbered"));
+        return new Zone(zoneId, cleanName, seats, amount, bool(numbered, false, "zone " + zoneId + " numbered"));
     }
 
     private static String id(String raw, SkipReason missing, String what) throws Invalid {

@@ -129,6 +129,9 @@ public class ProviderLeadership {
     public Uni<Void> close() {
         PgConnection conn = connection;
         connection = null;
+        if (!held.isEmpty()) {
+            LOG.infof("instance %s releases leadership of providers %s", instanceId, held);
+        }
         held.clear();
         return conn == null ? Uni.createFrom().voidItem() : conn.close().onFailure().recoverWithNull().replaceWithVoid();
     }

@@ -1,5 +1,9 @@
 package io.eventsearch.ingestion.feed;
 
+import io.eventsearch.catalogue.BasePlan;
+import io.eventsearch.catalogue.Plan;
+import io.eventsearch.catalogue.Zone;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -25,18 +29,18 @@ class FeedParserTest {
 
     /** Collects what the parser hands out. */
     static final class Collected implements FeedSink {
-        final List<FeedRecords.BasePlan> basePlans = new ArrayList<>();
+        final List<BasePlan> basePlans = new ArrayList<>();
         final List<String> plans = new ArrayList<>();
-        final List<FeedRecords.Plan> planRecords = new ArrayList<>();
+        final List<Plan> planRecords = new ArrayList<>();
         final Map<SkipReason, Integer> skipped = new EnumMap<>(SkipReason.class);
 
         @Override
-        public void basePlan(FeedRecords.BasePlan basePlan) {
+        public void basePlan(BasePlan basePlan) {
             basePlans.add(basePlan);
         }
 
         @Override
-        public void plan(FeedRecords.BasePlan basePlan, FeedRecords.Plan plan) {
+        public void plan(BasePlan basePlan, Plan plan) {
             plans.add(basePlan.basePlanId() + "/" + plan.planId());
             planRecords.add(plan);
         }
@@ -73,14 +77,14 @@ class FeedParserTest {
     @Test
     void readsThePlanListDialect() throws Exception {
         Collected feed = parse(Feeds.planList(1));
-        assertThat(feed.basePlans).extracting(FeedRecords.BasePlan::basePlanId).containsExactly("291", "322", "1591");
+        assertThat(feed.basePlans).extracting(BasePlan::basePlanId).containsExactly("291", "322", "1591");
         // plan_id 1642 is reused under two base plans: both kept, told apart by their base plan
         assertThat(feed.plans).containsExactly("291/291", "322/1642", "322/1643", "1591/1642");
         assertThat(feed.skipped).isEmpty();
-        FeedRecords.Plan camela = feed.planRecords.get(0);
+        Plan camela = feed.planRecords.get(0);
         assertThat(camela.start()).isEqualTo(LocalDateTime.of(2021, 6, 30, 21, 0));
         assertThat(camela.end()).isEqualTo(LocalDateTime.of(2021, 6, 30, 22, 0));
-        assertThat(camela.zones()).extracting(FeedRecords.Zone::price)
+        assertThat(camela.zones()).extracting(Zone::price)
                 .containsExactly(new BigDecimal("20.00"), new BigDecimal("15.00"), new BigDecimal("30.00"));
         assertThat(feed.basePlans.get(1).organizerCompanyId()).isEqualTo("2");
     }
@@ -110,18 +114,18 @@ class FeedParserTest {
     @Test
     void keepsRepeatedZoneIdsInsideOnePlan() throws Exception {
         Collected feed = parse(Feeds.planList(1));
-        FeedRecords.Plan morancos = feed.planRecords.get(3);
+        Plan morancos = feed.planRecords.get(3);
         assertThat(morancos.zones()).hasSize(2);
-        assertThat(morancos.zones()).extracting(FeedRecords.Zone::zoneId).containsExactly("186", "186");
-        assertThat(morancos.zones()).extracting(FeedRecords.Zone::capacity).containsExactly(2, 16);
-        assertThat(morancos.zones()).extracting(FeedRecords.Zone::numbered).containsExactly(true, false);
+        assertThat(morancos.zones()).extracting(Zone::zoneId).containsExactly("186", "186");
+        assertThat(morancos.zones()).extracting(Zone::capacity).containsExactly(2, 16);
+        assertThat(morancos.zones()).extracting(Zone::numbered).containsExactly(true, false);
     }
 
     @Test
     void skipsTheImpossibleDateAndKeepsTheOfflineBasePlan() throws Exception {
         Collected feed = parse(Feeds.planList(2));
         // 444 is offline: the base plan itself is valid and recorded (search filters it, ingestion keeps it)
-        assertThat(feed.basePlans).extracting(FeedRecords.BasePlan::sellMode).containsExactly("online", "online", "offline");
+        assertThat(feed.basePlans).extracting(BasePlan::sellMode).containsExactly("online", "online", "offline");
         // its only plan starts on 2021-09-31, which does not exist
         assertThat(feed.plans).containsExactly("291/291", "1591/1642");
         assertThat(feed.skipped).containsExactly(Map.entry(SkipReason.INVALID_DATE, 1));
@@ -184,7 +188,7 @@ class FeedParserTest {
     void normalisesTextAndCaseAndDecodesPredefinedEntities() throws Exception {
         Collected feed = parse(planList("<base_plan base_plan_id=\" 7 \" sell_mode=\" ONLINE \" title=\"  Rock &amp; Roll\t&lt;live&gt;  \">"
                 + plan("", "") + "</base_plan>"));
-        FeedRecords.BasePlan basePlan = feed.basePlans.get(0);
+        BasePlan basePlan = feed.basePlans.get(0);
         assertThat(basePlan.basePlanId()).isEqualTo("7");
         assertThat(basePlan.sellMode()).isEqualTo("online");
         assertThat(basePlan.title()).isEqualTo("Rock & Roll <live>");
@@ -195,7 +199,7 @@ class FeedParserTest {
         Collected feed = parse(planList(basePlan("", plan("",
                 "<zone zone_id=\"1\" capacity=\"1\" price=\"10.005\" name=\"a\" numbered=\"false\"/>"
                         + "<zone zone_id=\"2\" capacity=\"1\" price=\"10.50000\" name=\"b\" numbered=\"false\"/>"))));
-        assertThat(feed.planRecords.get(0).zones()).extracting(FeedRecords.Zone::price).containsExactly(new BigDecimal("10.50"));
+        assertThat(feed.planRecords.get(0).zones()).extracting(Zone::price).containsExactly(new BigDecimal("10.50"));
         assertThat(feed.skipped).containsExactly(Map.entry(SkipReason.INVALID_PRICE, 1));
     }
 
@@ -293,11 +297,11 @@ class FeedParserTest {
         int[] count = { 0 };
         FeedParser.Summary summary = parser.parse(generated, new FeedSink() {
             @Override
-            public void basePlan(FeedRecords.BasePlan basePlan) {
+            public void basePlan(BasePlan basePlan) {
             }
 
             @Override
-            public void plan(FeedRecords.BasePlan basePlan, FeedRecords.Plan plan) {
+            public void plan(BasePlan basePlan, Plan plan) {
                 count[0]++;
             }
 
