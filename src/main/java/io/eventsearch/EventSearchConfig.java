@@ -30,6 +30,45 @@ public interface EventSearchConfig {
 
     DemoProvider demoProvider();
 
+    // --- search v2, HTTP caching, rate limit (issue 4) ----------------------------------------------------
+
+    /** Token-bucket rate limit of the search endpoints ({@code events.rate-limit.*}). */
+    RateLimit rateLimit();
+
+    interface RateLimit {
+        /** Master switch (benchmarks turn it off). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Bucket size: the burst a client may send at once. */
+        @WithDefault("200")
+        int capacity();
+
+        /** Tokens added back per second, per client (fractions allowed: 0.5 is one request every 2 s). */
+        @WithDefault("100")
+        double refillPerSecond();
+
+        /** Header naming the client; requests without it are limited per remote address. */
+        @WithDefault("X-API-Key")
+        String apiKeyHeader();
+
+        /** Share buckets across instances through Redis; off means local buckets only. */
+        @WithDefault("true")
+        boolean redis();
+
+        /** A slower Redis call is abandoned and the local bucket decides. */
+        @WithDefault("50ms")
+        Duration redisTimeout();
+
+        /** After a Redis failure, how long to decide locally before trying Redis again. */
+        @WithDefault("5s")
+        Duration redisRetryAfter();
+
+        /** Bound of the local (fallback) buckets kept in memory. */
+        @WithDefault("100000")
+        int localMaxClients();
+    }
+
     interface Provider {
         /** http, https or file URL of the feed. */
         String url();
@@ -111,6 +150,40 @@ public interface EventSearchConfig {
         Scope scope();
 
         Cache cache();
+
+        // --- search v2, HTTP caching, bounded work (issue 4) ---
+
+        /** Cache headers for the CDN and browsers in front. */
+        Http http();
+
+        /** Longest window a search may span (0 turns the check off); see README "Bounded work". */
+        @WithDefault("366d")
+        Duration maxWindow();
+
+        /** Page sizes of {@code /v2/search}. */
+        Page page();
+
+        interface Http {
+            /** {@code Cache-Control: public, max-age}: how long a CDN may serve an answer without asking. */
+            @WithDefault("5s")
+            Duration maxAge();
+
+            /** How long past max-age a CDN may serve the old answer while it revalidates (0: not sent). */
+            @WithDefault("10s")
+            Duration staleWhileRevalidate();
+
+            /** How long past max-age a CDN may serve the old answer when this service fails (0: not sent). */
+            @WithDefault("300s")
+            Duration staleIfError();
+        }
+
+        interface Page {
+            @WithDefault("50")
+            int defaultSize();
+
+            @WithDefault("500")
+            int maxSize();
+        }
 
         enum Scope {
             LATEST,

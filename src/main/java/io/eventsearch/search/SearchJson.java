@@ -43,7 +43,68 @@ public final class SearchJson {
         return out.toByteArray();
     }
 
+    /**
+     * A v2 page: {@code {"data":{"events":[..],"next_cursor":..},"meta":{"synced_at":..,"data_version":..},
+     * "error":null}}; each event is v1's EventSummary, plus its zones when they were asked for.
+     */
+    public static byte[] renderPage(SearchRepository.Page page, PageQuery query) {
+        List<SearchRepository.PageEvent> events = page.events();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(160 + events.size() * (query.zones() ? 500 : 200));
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeObjectFieldStart("data");
+            json.writeArrayFieldStart("events");
+            char[] scratch = new char[10];
+            for (SearchRepository.PageEvent event : events) {
+                writeEventFields(json, event.summary(), scratch);
+                if (event.zones() != null) {
+                    writeZones(json, event.zones());
+                }
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            if (page.more() && !events.isEmpty()) {
+                SearchRepository.PageEvent last = events.get(events.size() - 1);
+                json.writeStringField("next_cursor",
+                        Cursor.after(last.startsAt(), last.summary().id()).encode(query.filterHash()));
+            } else {
+                json.writeNullField("next_cursor");
+            }
+            json.writeEndObject();
+            json.writeObjectFieldStart("meta");
+            json.writeStringField("synced_at", page.version().changedAt().toString());
+            json.writeNumberField("data_version", page.version().version());
+            json.writeEndObject();
+            json.writeNullField("error");
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static void writeZones(JsonGenerator json, List<SearchRepository.Zone> zones) throws IOException {
+        json.writeArrayFieldStart("zones");
+        for (SearchRepository.Zone zone : zones) {
+            json.writeStartObject();
+            json.writeStringField("zone_id", zone.zoneId());
+            json.writeStringField("name", zone.name());
+            json.writeNumberField("capacity", zone.capacity());
+            json.writeFieldName("price");
+            json.writeNumber(zone.price());
+            json.writeBooleanField("numbered", zone.numbered());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+    }
+
     static void writeEvent(JsonGenerator json, EventSummary event, char[] scratch) throws IOException {
+        writeEventFields(json, event, scratch);
+        json.writeEndObject();
+    }
+
+    /** Opens the event object and writes the contract's fields; the caller closes it. */
+    private static void writeEventFields(JsonGenerator json, EventSummary event, char[] scratch) throws IOException {
         json.writeStartObject();
         json.writeStringField("id", event.id().toString());
         json.writeStringField("title", event.title());
@@ -63,7 +124,6 @@ public final class SearchJson {
         } else {
             json.writeNumber(event.maxPrice());
         }
-        json.writeEndObject();
     }
 
     /** yyyy-MM-dd */

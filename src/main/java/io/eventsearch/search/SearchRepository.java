@@ -2,9 +2,11 @@ package io.eventsearch.search;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -17,14 +19,15 @@ import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * The search query, on the reactive client with a prepared statement. It also returns the data version of the
- * snapshot it read, so an answer is cached under the version it really shows, even from a lagging replica.
+ * The search queries, on the reactive client with prepared statements, against the search pool (the read replica
+ * when configured). They also return the data version of the snapshot they read, so an answer is cached under
+ * the version it really shows, even from a lagging replica.
  */
 @ApplicationScoped
 public class SearchRepository {
 
     /** Plans in their provider's latest applied sync, of base plans currently online. */
-    private static final String LATEST = """
+    static final String LATEST = """
             SELECT v.data_version, v.changed_at, e.id, e.title, e.start_local, e.end_local, e.min_price, e.max_price
             FROM catalogue_state v
             LEFT JOIN LATERAL (
@@ -39,7 +42,7 @@ public class SearchRepository {
             """;
 
     /** Every plan ever seen, of base plans that were ever online. */
-    private static final String EVER_SEEN = """
+    static final String EVER_SEEN = """
             SELECT v.data_version, v.changed_at, e.id, e.title, e.start_local, e.end_local, e.min_price, e.max_price
             FROM catalogue_state v
             LEFT JOIN LATERAL (
@@ -52,16 +55,79 @@ public class SearchRepository {
             ORDER BY e.starts_at, e.id
             """;
 
+    /**
+     * One v2 page, keyset-paged on (start, id): rows after the position ($3, $4), at most $8 of them (the caller
+     * asks one more than the page size to learn whether another page follows). $1 is the window's lower bound or
+     * the cursor's start, whichever is later, so partitions before the cursor are pruned as well. $5..$7 are the
+     * optional filters (null: not given). Zones, when asked for, are aggregated in the outer query: only for the
+     * rows of the page, and from the same snapshot.
+     */
+    private static final String PAGE = """
+            SELECT v.data_version, v.changed_at, e.id, e.title, e.start_local, e.end_local, e.min_price, e.max_price,
+                   e.starts_at%s
+            FROM catalogue_state v
+            LEFT JOIN LATERAL (
+                SELECT p.id, b.title, p.start_local, p.end_local, p.min_price, p.max_price, p.starts_at
+                FROM plans p
+                JOIN providers pr ON pr.id = p.provider_id%s
+                JOIN base_plans b ON b.provider_id = p.provider_id AND b.base_plan_id = p.base_plan_id
+                WHERE p.starts_at >= $1 AND p.starts_at <= $2 AND p.ends_at <= $2
+                  AND (p.starts_at, p.id) > ($3::timestamptz, $4::uuid)
+                  AND %s
+                  AND ($5::text IS NULL OR pr.name = $5::text)
+                  AND ($6::numeric IS NULL OR p.min_price >= $6::numeric)
+                  AND ($7::numeric IS NULL OR p.max_price <= $7::numeric)
+                ORDER BY p.starts_at, p.id
+                LIMIT $8
+            ) e ON true
+            %sORDER BY e.starts_at, e.id
+            """;
+    private static final String ZONE_COLUMNS = ", zs.zone_ids, zs.names, zs.capacities, zs.prices, zs.numbered";
+    private static final String ZONES_JOIN = """
+            LEFT JOIN LATERAL (
+                SELECT array_agg(z.zone_id ORDER BY z.position) AS zone_ids, array_agg(z.name ORDER BY z.position) AS names,
+                       array_agg(z.capacity ORDER BY z.position) AS capacities,
+                       array_agg(z.price ORDER BY z.position) AS prices,
+                       array_agg(z.numbered ORDER BY z.position) AS numbered
+                FROM zones z WHERE z.plan_id = e.id AND z.plan_starts_at = e.starts_at
+            ) zs ON true
+            """;
+    private static final String IN_LATEST = " AND pr.current_seen_at = p.last_seen_at";
+    static final String PAGE_LATEST = PAGE.formatted("", IN_LATEST, "b.sell_mode = 'online'", "");
+    static final String PAGE_LATEST_ZONES = PAGE.formatted(ZONE_COLUMNS, IN_LATEST, "b.sell_mode = 'online'", ZONES_JOIN);
+    static final String PAGE_EVER_SEEN = PAGE.formatted("", "", "b.ever_online", "");
+    static final String PAGE_EVER_SEEN_ZONES = PAGE.formatted(ZONE_COLUMNS, "", "b.ever_online", ZONES_JOIN);
+
+    /** Sorts before every plan id (plan ids are version-5 UUIDs, never nil): "from the start of the window". */
+    private static final UUID NIL = new UUID(0, 0);
+
     private final Pool pool;
     private final String sql;
+    private final String pageSql;
+    private final String pageZonesSql;
 
-    public SearchRepository(Pool pool, EventSearchConfig config) {
-        this.pool = pool;
-        this.sql = config.search().scope() == EventSearchConfig.Search.Scope.EVER_SEEN ? EVER_SEEN : LATEST;
+    public SearchRepository(SearchPool pool, EventSearchConfig config) {
+        this.pool = pool.pool();
+        boolean everSeen = config.search().scope() == EventSearchConfig.Search.Scope.EVER_SEEN;
+        this.sql = everSeen ? EVER_SEEN : LATEST;
+        this.pageSql = everSeen ? PAGE_EVER_SEEN : PAGE_LATEST;
+        this.pageZonesSql = everSeen ? PAGE_EVER_SEEN_ZONES : PAGE_LATEST_ZONES;
     }
 
     /** Result of one query: the events and the data version of the snapshot they come from. */
     public record Found(List<EventSummary> events, DataVersion version) {
+    }
+
+    /** One event of a v2 page: its summary, start instant (for the cursor) and zones (null unless asked for). */
+    public record PageEvent(EventSummary summary, OffsetDateTime startsAt, List<Zone> zones) {
+    }
+
+    /** A zone of a plan, in feed order. */
+    public record Zone(String zoneId, String name, int capacity, BigDecimal price, boolean numbered) {
+    }
+
+    /** A v2 page: its events, whether more follow, and the data version of the snapshot they come from. */
+    public record Page(List<PageEvent> events, boolean more, DataVersion version) {
     }
 
     public Uni<Found> find(SearchWindow window) {
@@ -70,9 +136,44 @@ public class SearchRepository {
                 .map(SearchRepository::found);
     }
 
+    public Uni<Page> page(PageQuery query) {
+        OffsetDateTime lower = query.window().lower().atOffset(ZoneOffset.UTC);
+        OffsetDateTime after = lower;
+        UUID afterId = NIL;
+        if (query.cursor() != null) {
+            after = query.cursor().start();
+            afterId = query.cursor().id();
+            if (after.isAfter(lower)) {
+                lower = after;
+            }
+        }
+        Tuple params = Tuple.tuple()
+                .addOffsetDateTime(lower)
+                .addOffsetDateTime(query.window().upper().atOffset(ZoneOffset.UTC))
+                .addOffsetDateTime(after)
+                .addUUID(afterId)
+                .addString(query.provider())
+                .addBigDecimal(query.minPrice())
+                .addBigDecimal(query.maxPrice())
+                .addInteger(query.limit() + 1);
+        int limit = query.limit();
+        boolean zones = query.zones();
+        return pool.preparedQuery(zones ? pageZonesSql : pageSql).execute(params)
+                .map(rows -> page(rows, limit, zones));
+    }
+
     /** Prices keep the two decimals they are stored with ({@code 20.00}), as the provider gave them. */
     private static BigDecimal price(BigDecimal value) {
         return value == null ? null : value.setScale(2, RoundingMode.HALF_UP);
+    }
+
+    private static EventSummary summary(Row row) {
+        return new EventSummary(row.getUUID(2), row.getString(3), row.getLocalDateTime(4), row.getLocalDateTime(5),
+                price(row.getBigDecimal(6)), price(row.getBigDecimal(7)));
+    }
+
+    private static DataVersion version(Row row) {
+        return new DataVersion(row.getLong(0), row.getOffsetDateTime(1).toInstant());
     }
 
     private static Found found(RowSet<Row> rows) {
@@ -80,14 +181,50 @@ public class SearchRepository {
         DataVersion version = null;
         for (Row row : rows) {
             if (version == null) {
-                version = new DataVersion(row.getLong(0), row.getOffsetDateTime(1).toInstant());
+                version = version(row);
             }
             if (row.getValue(2) == null) {
                 continue; // the empty side of the LEFT JOIN: no plan matched
             }
-            events.add(new EventSummary(row.getUUID(2), row.getString(3), row.getLocalDateTime(4),
-                    row.getLocalDateTime(5), price(row.getBigDecimal(6)), price(row.getBigDecimal(7))));
+            events.add(summary(row));
         }
         return new Found(events, version);
+    }
+
+    /** Zones come as parallel arrays (one aggregate per column, all in position order); none is an empty list. */
+    private static List<Zone> zones(Row row) {
+        String[] ids = row.getArrayOfStrings(9);
+        if (ids == null) {
+            return List.of();
+        }
+        String[] names = row.getArrayOfStrings(10);
+        Integer[] capacities = row.getArrayOfIntegers(11);
+        BigDecimal[] prices = row.getArrayOfBigDecimals(12);
+        Boolean[] numbered = row.getArrayOfBooleans(13);
+        List<Zone> zones = new ArrayList<>(ids.length);
+        for (int i = 0; i < ids.length; i++) {
+            zones.add(new Zone(ids[i], names[i], capacities[i], price(prices[i]), numbered[i]));
+        }
+        return zones;
+    }
+
+    private static Page page(RowSet<Row> rows, int limit, boolean zones) {
+        List<PageEvent> events = new ArrayList<>(Math.min(rows.size(), limit));
+        DataVersion version = null;
+        boolean more = false;
+        for (Row row : rows) {
+            if (version == null) {
+                version = version(row);
+            }
+            if (row.getValue(2) == null) {
+                continue; // the empty side of the LEFT JOIN: no plan matched
+            }
+            if (events.size() == limit) {
+                more = true; // the one row asked beyond the page
+                break;
+            }
+            events.add(new PageEvent(summary(row), row.getOffsetDateTime(8), zones ? zones(row) : null));
+        }
+        return new Page(events, more, version);
     }
 }

@@ -1,5 +1,7 @@
 package io.eventsearch.search;
 
+import java.time.Duration;
+
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -7,36 +9,58 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import io.eventsearch.EventSearchConfig;
 import io.eventsearch.search.api.ApiError;
 import io.eventsearch.search.api.InvalidQueryException;
+import io.eventsearch.search.ratelimit.RateLimited;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 
-/** {@code GET /search}: the v1 contract of {@code openapi.yaml}. */
+/**
+ * {@code GET /search}: the v1 contract of {@code openapi.yaml}. The body is the contract's, unchanged; HTTP caching
+ * headers and a 304 for a matching conditional request come on top (see {@link HttpCaching}).
+ */
 @Path("/search")
+@RateLimited
 public class SearchResource {
 
-    private final SearchService search;
+    private static final String API = "v1";
 
-    public SearchResource(SearchService search) {
+    private final SearchService search;
+    private final HttpCaching http;
+    private final Duration maxWindow;
+
+    public SearchResource(SearchService search, HttpCaching http, EventSearchConfig config) {
         this.search = search;
+        this.http = http;
+        this.maxWindow = config.search().maxWindow();
     }
 
     /**
      * Parameters are read from the raw query (not bound by JAX-RS) so that an empty value ({@code starts_at=}) and
-     * a repeated one are seen, and refused, rather than silently dropped or merged.
+     * a repeated one are seen, and refused, rather than silently dropped or merged. The maximum window applies to
+     * a window bounded on both sides only: the contract makes both bounds optional (README, "Bounded work").
      */
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> search(@Context HttpServerRequest request) {
-        MultiMap params;
+        MultiMap params = params(request);
+        SearchWindow window = SearchWindow.parse(params.getAll("starts_at"), params.getAll("ends_at"))
+                .requireAtMost(maxWindow, false);
+        long queryHash = HttpCaching.queryHash(API, window.key());
+        Response notModified = http.notModified(request, queryHash);
+        if (notModified != null) {
+            return Uni.createFrom().item(notModified);
+        }
+        return search.search(window).map(answer -> http.ok(answer, queryHash));
+    }
+
+    static MultiMap params(HttpServerRequest request) {
         try {
-            params = request.params();
+            return request.params();
         } catch (IllegalArgumentException e) {
             throw new InvalidQueryException(ApiError.INVALID_QUERY, "The query string is not correctly URL-encoded");
         }
-        SearchWindow window = SearchWindow.parse(params.getAll("starts_at"), params.getAll("ends_at"));
-        return search.search(window).map(answer -> Response.ok(answer.body(), MediaType.APPLICATION_JSON_TYPE).build());
     }
 }

@@ -1,5 +1,6 @@
 package io.eventsearch.search;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -32,6 +33,22 @@ public record SearchWindow(Instant startsAt, Instant endsAt) {
         return new SearchWindow(from, to);
     }
 
+    /**
+     * Bounded work: refuses a window longer than {@code max} (zero means no limit). With {@code openIsUnbounded}
+     * a missing bound makes the window unbounded (v2); without it only a window bounded on both sides is measured
+     * (v1, whose contract makes both bounds optional).
+     */
+    public SearchWindow requireAtMost(Duration max, boolean openIsUnbounded) {
+        if (max.isZero() || (!openIsUnbounded && (startsAt == null || endsAt == null))) {
+            return this;
+        }
+        if (startsAt == null || endsAt == null || Duration.between(startsAt, endsAt).compareTo(max) > 0) {
+            throw new InvalidQueryException(ApiError.WINDOW_TOO_LARGE, "the window from starts_at to ends_at "
+                    + (openIsUnbounded ? "must be given on both sides and " : "") + "must not be longer than " + max);
+        }
+        return this;
+    }
+
     public Instant lower() {
         return startsAt == null ? EARLIEST : startsAt;
     }
@@ -42,8 +59,16 @@ public record SearchWindow(Instant startsAt, Instant endsAt) {
 
     /** Normalised form for cache keys: equal windows, whatever their spelling, share one key. */
     public String key() {
-        return (startsAt == null ? "-" : Long.toString(startsAt.toEpochMilli())) + ':'
-                + (endsAt == null ? "-" : Long.toString(endsAt.toEpochMilli()));
+        return bound(startsAt) + ':' + bound(endsAt);
+    }
+
+    /** Epoch millis, or seconds and nanos when the instant has a sub-millisecond part (never two bounds one key). */
+    private static String bound(Instant instant) {
+        if (instant == null) {
+            return "-";
+        }
+        return instant.getNano() % 1_000_000 == 0 ? Long.toString(instant.toEpochMilli())
+                : instant.getEpochSecond() + "s" + instant.getNano();
     }
 
     private static Instant single(String name, List<String> values) {

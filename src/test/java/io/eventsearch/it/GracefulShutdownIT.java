@@ -46,7 +46,9 @@ class GracefulShutdownIT {
                 "events.providers.drain.url", provider.uri().toString(),
                 "events.providers.drain.every", "1s",
                 "quarkus.shutdown.delay", "2s",
-                "quarkus.shutdown.timeout", "10s"));
+                "quarkus.shutdown.timeout", "10s",
+                // six threads on one address would meet the per-client rate limit, which is not under test here
+                "events.rate-limit.enabled", "false"));
         Awaitility.await().atMost(Duration.ofSeconds(20))
                 .until(() -> service.body(service.api("/search")).contains("Camela"));
 

@@ -89,7 +89,9 @@ class DeploymentManifestsTest {
             "events.ingestion.spool-directory", "the spool emptyDir: the root filesystem is read-only",
             "quarkus.datasource.jdbc.url", "the in-cluster PostgreSQL Service, not loopback",
             "quarkus.datasource.reactive.url", "the in-cluster PostgreSQL Service, not loopback",
-            "quarkus.redis.hosts", "the in-cluster Redis Service, not loopback");
+            "quarkus.redis.hosts", "the in-cluster Redis Service, not loopback",
+            "quarkus.http.proxy.proxy-address-forwarding", "behind the ingress the rate limit needs clients' addresses",
+            "quarkus.http.proxy.allow-x-forwarded", "behind the ingress the rate limit needs clients' addresses");
 
     /** Settings that are credentials: in a Secret, never in a ConfigMap. */
     private static final Set<String> SECRET_SETTINGS = Set.of("QUARKUS_DATASOURCE_PASSWORD");

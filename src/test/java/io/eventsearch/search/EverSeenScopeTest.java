@@ -47,6 +47,9 @@ class EverSeenScopeTest {
         provider.sync(Feeds.planList(2));
         given().get("/search").then().statusCode(200)
                 .body("data.events.title", contains("Pantomima Full", "Pantomima Full", "Camela en concierto", "Los Morancos"));
+        // v2 has the same scope
+        given().get("/v2/search?starts_at=2021-01-01T00:00:00Z&ends_at=2021-12-31T00:00:00Z&limit=3").then().statusCode(200)
+                .body("data.events.title", contains("Pantomima Full", "Pantomima Full", "Camela en concierto"));
     }
 
     @Test

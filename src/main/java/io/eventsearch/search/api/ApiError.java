@@ -18,6 +18,8 @@ public final class ApiError {
     public static final String REPEATED_PARAMETER = "repeated_parameter";
     public static final String INVALID_PARAMETER = "invalid_parameter";
     public static final String INVALID_QUERY = "invalid_query";
+    public static final String INVALID_CURSOR = "invalid_cursor";
+    public static final String WINDOW_TOO_LARGE = "window_too_large";
     public static final String NOT_FOUND = "not_found";
     public static final String METHOD_NOT_ALLOWED = "method_not_allowed";
     public static final String NOT_ACCEPTABLE = "not_acceptable";

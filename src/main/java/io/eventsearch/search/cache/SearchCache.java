@@ -10,6 +10,7 @@ import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
 import io.eventsearch.EventSearchConfig;
+import io.eventsearch.storage.DataVersion;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
@@ -24,8 +25,11 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class SearchCache {
 
-    /** What a load produced: the bytes, and whether they may be kept (false for an answer from a lagging replica). */
-    public record Loaded(byte[] body, boolean cacheable) {
+    /**
+     * An answer: the bytes, the data version they show (for ETag and freshness headers), and whether they may be
+     * kept (false for an answer read from a snapshot other than the key's, such as a lagging replica's).
+     */
+    public record Loaded(byte[] body, DataVersion version, boolean cacheable) {
     }
 
     private final AsyncCache<String, Loaded> near;
@@ -58,33 +62,37 @@ public class SearchCache {
                 .tags("layer", layer, "result", result).register(registry);
     }
 
-    public Uni<byte[]> get(String key, Supplier<Uni<Loaded>> database) {
+    /**
+     * The answer under {@code key}, which must carry {@code version}: from the near cache, Redis (whose bytes are
+     * then known to show {@code version}) or the database loader.
+     */
+    public Uni<Loaded> get(String key, DataVersion version, Supplier<Uni<Loaded>> database) {
         CompletableFuture<Loaded> present = near.getIfPresent(key);
         if (present != null) {
             nearHits.increment();
             return present.isDone() && !present.isCompletedExceptionally()
-                    ? Uni.createFrom().item(present.join().body())
-                    : Uni.createFrom().completionStage(present).map(Loaded::body);
+                    ? Uni.createFrom().item(present.join())
+                    : Uni.createFrom().completionStage(present);
         }
         nearMisses.increment();
         CompletableFuture<Loaded> loading = near.get(key,
-                (k, executor) -> fromRedisOrDatabase(k, database).subscribeAsCompletionStage());
+                (k, executor) -> fromRedisOrDatabase(k, version, database).subscribeAsCompletionStage());
         loading.thenAccept(loaded -> {
             if (!loaded.cacheable()) {
                 near.asMap().remove(key, loading);
             }
         });
-        return Uni.createFrom().completionStage(loading).map(Loaded::body);
+        return Uni.createFrom().completionStage(loading);
     }
 
-    private Uni<Loaded> fromRedisOrDatabase(String key, Supplier<Uni<Loaded>> database) {
+    private Uni<Loaded> fromRedisOrDatabase(String key, DataVersion version, Supplier<Uni<Loaded>> database) {
         if (!redis.available()) {
             return load(key, database);
         }
         return redis.get(key).flatMap(bytes -> {
             if (bytes != null) {
                 redisHits.increment();
-                return Uni.createFrom().item(new Loaded(bytes, true));
+                return Uni.createFrom().item(new Loaded(bytes, version, true));
             }
             redisMisses.increment();
             return load(key, database);

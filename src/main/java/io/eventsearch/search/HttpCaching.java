@@ -1,0 +1,164 @@
+package io.eventsearch.search;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import io.eventsearch.EventSearchConfig;
+import io.eventsearch.search.cache.SearchCache;
+import io.eventsearch.storage.CatalogueVersion;
+import io.eventsearch.storage.DataVersion;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * HTTP caching of search answers for a CDN (and browsers) in front: a strong {@code ETag} made of the database
+ * epoch, the data version the answer shows and a hash of the normalised query; {@code Last-Modified} and
+ * {@code X-Data-Synced-At} from the time of that version's sync; {@code Cache-Control} from configuration. A
+ * conditional request whose validator matches the current version is answered 304 before any cache or database
+ * work.
+ */
+@ApplicationScoped
+public class HttpCaching {
+
+    public static final String SYNCED_AT = "X-Data-Synced-At";
+    /** For answers read from an older snapshot (a lagging replica): a CDN may keep them but must ask again. */
+    static final String REVALIDATE = "public, no-cache";
+    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter
+            .ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ENGLISH).withZone(ZoneOffset.UTC);
+
+    private final CatalogueVersion catalogue;
+    private final String cacheControl;
+    /** Header values of the last version answered: rendered once per version, not per request. */
+    private volatile Stamp stamp = new Stamp(new DataVersion(-1, Instant.EPOCH));
+
+    public HttpCaching(CatalogueVersion catalogue, EventSearchConfig config) {
+        this.catalogue = catalogue;
+        this.cacheControl = cacheControl(config.search().http());
+    }
+
+    static String cacheControl(EventSearchConfig.Search.Http http) {
+        StringBuilder value = new StringBuilder("public, max-age=").append(http.maxAge().toSeconds());
+        if (!http.staleWhileRevalidate().isZero()) {
+            value.append(", stale-while-revalidate=").append(http.staleWhileRevalidate().toSeconds());
+        }
+        if (!http.staleIfError().isZero()) {
+            value.append(", stale-if-error=").append(http.staleIfError().toSeconds());
+        }
+        return value.toString();
+    }
+
+    /** Identifies one normalised query of one API in ETags (64-bit FNV-1a; the URL already tells queries apart). */
+    public static long queryHash(String api, String key) {
+        long hash = 0xcbf29ce484222325L;
+        hash = mix(hash, api);
+        hash = (hash ^ '|') * 0x100000001b3L;
+        return mix(hash, key);
+    }
+
+    private static long mix(long hash, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            hash = (hash ^ s.charAt(i)) * 0x100000001b3L;
+        }
+        return hash;
+    }
+
+    /**
+     * A 304 when the request's {@code If-None-Match} (or, without one, {@code If-Modified-Since}) matches what
+     * the current data version would answer; null otherwise.
+     */
+    public Response notModified(HttpServerRequest request, long queryHash) {
+        String ifNoneMatch = request.getHeader("If-None-Match");
+        String ifModifiedSince = ifNoneMatch == null ? request.getHeader("If-Modified-Since") : null;
+        if (ifNoneMatch == null && ifModifiedSince == null) {
+            return null;
+        }
+        DataVersion current = catalogue.current();
+        String etag = etag(current, queryHash);
+        boolean match = ifNoneMatch != null ? matches(ifNoneMatch, etag) : notModifiedSince(ifModifiedSince, current);
+        if (!match) {
+            return null;
+        }
+        Stamp headers = stamp(current);
+        return Response.notModified()
+                .header("ETag", etag)
+                .header("Cache-Control", cacheControl)
+                .header("Last-Modified", headers.lastModified)
+                .header(SYNCED_AT, headers.syncedAt)
+                .build();
+    }
+
+    /** The 200 answer with its validators and freshness. */
+    public Response ok(SearchCache.Loaded answer, long queryHash) {
+        Stamp headers = stamp(answer.version());
+        return Response.ok(answer.body(), MediaType.APPLICATION_JSON_TYPE)
+                .header("ETag", etag(answer.version(), queryHash))
+                .header("Cache-Control", answer.cacheable() ? cacheControl : REVALIDATE)
+                .header("Last-Modified", headers.lastModified)
+                .header(SYNCED_AT, headers.syncedAt)
+                .build();
+    }
+
+    String etag(DataVersion version, long queryHash) {
+        return "\"" + catalogue.epoch() + '-' + version.version() + '-' + Long.toHexString(queryHash) + '"';
+    }
+
+    /** If-None-Match: {@code *} or a list of entity tags, compared weakly as RFC 9110 asks for this header. */
+    static boolean matches(String header, String etag) {
+        if (header.trim().equals("*")) {
+            return true;
+        }
+        int from = 0;
+        while (from < header.length()) {
+            int comma = header.indexOf(',', from);
+            int to = comma < 0 ? header.length() : comma;
+            String candidate = header.substring(from, to).trim();
+            if (candidate.startsWith("W/")) {
+                candidate = candidate.substring(2);
+            }
+            if (candidate.equals(etag)) {
+                return true;
+            }
+            from = to + 1;
+        }
+        return false;
+    }
+
+    private static boolean notModifiedSince(String header, DataVersion current) {
+        try {
+            Instant since = ZonedDateTime.parse(header.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            return current.changedAt().getEpochSecond() <= since.getEpochSecond();
+        } catch (DateTimeParseException e) {
+            return false; // an unreadable date is ignored, as RFC 9110 says
+        }
+    }
+
+    private Stamp stamp(DataVersion version) {
+        Stamp current = stamp;
+        if (current.version.version() == version.version() && current.version.changedAt().equals(version.changedAt())) {
+            return current;
+        }
+        Stamp next = new Stamp(version);
+        stamp = next;
+        return next;
+    }
+
+    /** Header values of one data version. */
+    private static final class Stamp {
+        final DataVersion version;
+        final String lastModified;
+        final String syncedAt;
+
+        Stamp(DataVersion version) {
+            this.version = version;
+            this.lastModified = HTTP_DATE.format(version.changedAt());
+            this.syncedAt = version.changedAt().toString();
+        }
+    }
+}

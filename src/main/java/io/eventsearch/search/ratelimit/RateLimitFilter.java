@@ -1,0 +1,97 @@
+package io.eventsearch.search.ratelimit;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+import io.eventsearch.EventSearchConfig;
+import io.eventsearch.search.api.ApiError;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
+
+/**
+ * Applies the rate limit to {@link RateLimited} resources before they run. A client is its API key when it sends
+ * one (hashed: keys are not stored in Redis), else its remote address. That address is the peer's unless Quarkus'
+ * proxy support is configured ({@code quarkus.http.proxy.*}, README "Rate limiting"): only then, and only from
+ * trusted proxies, do {@code Forwarded}/{@code X-Forwarded-For} count. Over the limit: 429, the contract's error
+ * body, {@code Retry-After} in seconds, and {@code Cache-Control: no-store} so no CDN serves one client's 429 to
+ * everyone.
+ */
+@ApplicationScoped
+public class RateLimitFilter {
+
+    private static final byte[] BODY = ApiError.body(ApiError.RATE_LIMITED,
+            "Too many requests from this client; retry after the number of seconds in Retry-After");
+    private static final Uni<Response> PASS = Uni.createFrom().nullItem();
+
+    private final RateLimiter limiter;
+    private final boolean enabled;
+    private final String apiKeyHeader;
+    private final Counter allowed;
+    private final Counter denied;
+
+    public RateLimitFilter(RateLimiter limiter, EventSearchConfig config, MeterRegistry registry) {
+        this.limiter = limiter;
+        this.enabled = config.rateLimit().enabled();
+        this.apiKeyHeader = config.rateLimit().apiKeyHeader();
+        this.allowed = counter(registry, "allowed");
+        this.denied = counter(registry, "denied");
+    }
+
+    private static Counter counter(MeterRegistry registry, String result) {
+        return Counter.builder("events.rate.limit").description("Rate-limited requests by decision")
+                .tags("result", result).register(registry);
+    }
+
+    @ServerRequestFilter
+    @RateLimited
+    public Uni<Response> limit(HttpServerRequest request) {
+        if (!enabled) {
+            return PASS;
+        }
+        return limiter.acquire(client(request)).map(decision -> {
+            if (decision.allowed()) {
+                allowed.increment();
+                return null;
+            }
+            denied.increment();
+            return tooMany(decision);
+        });
+    }
+
+    String client(HttpServerRequest request) {
+        String apiKey = request.getHeader(apiKeyHeader);
+        if (apiKey != null && !apiKey.isBlank()) {
+            return "k:" + digest(apiKey);
+        }
+        SocketAddress address = request.remoteAddress();
+        return "a:" + (address == null || address.hostAddress() == null ? "unknown" : address.hostAddress());
+    }
+
+    private static Response tooMany(RateLimiter.Decision decision) {
+        long seconds = Math.max(1, (decision.retryAfterMillis() + 999) / 1000);
+        return Response.status(429).type(MediaType.APPLICATION_JSON_TYPE).entity(BODY)
+                .header("Retry-After", Long.toString(seconds))
+                .header("Cache-Control", "no-store")
+                .build();
+    }
+
+    private static String digest(String apiKey) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(apiKey.getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(hash).substring(0, 22);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
