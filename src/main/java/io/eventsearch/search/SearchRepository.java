@@ -89,7 +89,7 @@ public class SearchRepository {
                        array_agg(z.capacity ORDER BY z.position) AS capacities,
                        array_agg(z.price ORDER BY z.position) AS prices,
                        array_agg(z.numbered ORDER BY z.position) AS numbered
-                FROM zones z WHERE z.plan_id = e.id AND z.plan_starts_at = e.starts_at
+                FROM zones z WHERE z.plan_id = e.id
             ) zs ON true
             """;
     private static final String IN_LATEST = " AND pr.current_seen_at = p.last_seen_at";

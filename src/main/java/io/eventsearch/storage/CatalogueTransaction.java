@@ -97,7 +97,14 @@ public final class CatalogueTransaction implements AutoCloseable {
             FROM up
             """;
 
-    /** A plan whose start moved is moved to its new partition first (zones follow by ON UPDATE CASCADE). */
+    /** New plans get their identity row first (zones and plans refer to it). Key order keeps the index writes local. */
+    private static final String INSERT_IDENTITIES = """
+            INSERT INTO plan_identities (id, provider_id, base_plan_id, plan_id)
+            SELECT id, ?, base_plan_id, plan_id FROM winners ORDER BY id
+            ON CONFLICT (id) DO NOTHING
+            """;
+
+    /** A plan whose start moved is moved to its new partition first (its zones refer to its id only). */
     private static final String MOVE_PLANS = """
             UPDATE plans p SET starts_at = w.starts_at, ends_at = w.ends_at, start_local = w.start_local, end_local = w.end_local
             FROM winners w
@@ -113,6 +120,7 @@ public final class CatalogueTransaction implements AutoCloseable {
                 SELECT id, %d, base_plan_id, plan_id, starts_at, ends_at, start_local, end_local,
                        sell_from, sell_to, sold_out, zone_count, min_price, max_price, content_hash, now(), now(), now()
                 FROM winners
+                ORDER BY id
                 ON CONFLICT (id, starts_at) DO UPDATE SET
                     base_plan_id = EXCLUDED.base_plan_id,
                     plan_id = EXCLUDED.plan_id,
@@ -139,11 +147,12 @@ public final class CatalogueTransaction implements AutoCloseable {
 
     private static final String REPLACE_ZONES = """
             DELETE FROM zones z USING written w WHERE NOT w.inserted AND z.plan_id = w.id;
-            INSERT INTO zones (plan_id, plan_starts_at, position, zone_id, name, capacity, price, numbered)
-            SELECT w.id, w.starts_at, z.position, z.zone_id, z.name, z.capacity, z.price, z.numbered
+            INSERT INTO zones (plan_id, position, zone_id, name, capacity, price, numbered)
+            SELECT w.id, z.position, z.zone_id, z.name, z.capacity, z.price, z.numbered
             FROM written w
             JOIN winners s ON s.id = w.id
-            JOIN stage_zones z ON z.plan_seq = s.seq;
+            JOIN stage_zones z ON z.plan_seq = s.seq
+            ORDER BY w.id, z.position;
             """;
 
     private static final String COUNT_STALE = """
@@ -304,6 +313,10 @@ public final class CatalogueTransaction implements AutoCloseable {
     /** Applies the staged feed. The caller commits. */
     public MergeResult merge(String feedDigest, String etag, String lastModified) throws SQLException {
         long[] base = counts3(UPSERT_BASE_PLANS, providerId);
+        try (PreparedStatement st = connection.prepareStatement(INSERT_IDENTITIES)) {
+            st.setInt(1, providerId);
+            st.executeUpdate();
+        }
         try (PreparedStatement st = connection.prepareStatement(MOVE_PLANS)) {
             st.setInt(1, providerId);
             st.executeUpdate();
