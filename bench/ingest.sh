@@ -95,7 +95,7 @@ EOF
   # A second reference without the zones -> plans foreign key: what that constraint costs (see the README).
   pqv "$COPY_DB" "TRUNCATE zones, plans, base_plans"
   pqv "$COPY_DB" "DO \$\$ DECLARE c text; BEGIN
-                    FOR c IN SELECT conname FROM pg_constraint WHERE conrelid = 'zones'::regclass AND contype = 'f' LOOP
+                    FOR c IN SELECT conname FROM pg_constraint WHERE conrelid = 'zones'::regclass AND contype = 'f' AND conparentid = 0 LOOP
                       EXECUTE format('ALTER TABLE zones DROP CONSTRAINT %I', c);
                     END LOOP; END \$\$"
   pqv "$COPY_DB" "CHECKPOINT"
