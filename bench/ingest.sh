@@ -142,11 +142,11 @@ ingest_tables() {
   echo
   echo "### Re-sync of an unchanged feed"
   echo
-  echo "| Plans | Feed | Outcome | Sync s | Plans inserted / updated / unchanged | Zones written | Catalogue rows inserted / updated / deleted |"
-  echo "|---:|---|---|---:|---|---:|---|"
+  echo "| Plans | Feed | Outcome | Sync s | Plans inserted / updated / unchanged | Zones written | Catalogue rows inserted / updated / deleted | Per table (pg_stat_user_tables) |"
+  echo "|---:|---|---|---:|---|---:|---|---|"
   awk -F, 'NR > 1 {
     feed = $2 == "identical" ? "identical bytes" : "same content, re-indented"
-    printf "| %d | %s | %s | %.2f | %d / %d / %d | %d | %d / %d / %d |\n", $1, feed, $3, $4 / 1000, $6, $7, $8, $9, $10, $11, $12 }' \
+    printf "| %d | %s | %s | %.2f | %d / %d / %d | %d | %d / %d / %d | %s |\n", $1, feed, $3, $4 / 1000, $6, $7, $8, $9, $10, $11, $12, $13 }' \
     "$RESULTS/resync.csv"
 }
 

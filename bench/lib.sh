@@ -214,11 +214,12 @@ table_writes() {
             GROUP BY 1 ORDER BY 1" | tr '|' ' '
 }
 
-# writes_delta BEFORE_FILE AFTER_FILE: "ins upd del" summed over the catalogue tables, and per table in WRITES_DETAIL.
+# writes_delta BEFORE_FILE AFTER_FILE: "ins upd del detail": sums over the catalogue tables, then per table
+# "+inserted/~updated (HOT updates)/-deleted".
 writes_delta() {
-  awk 'NR == FNR { i[$1] = $2; u[$1] = $3; d[$1] = $5; next }
-       { di = $2 - i[$1]; du = $3 - u[$1]; dd = $5 - d[$1]; ti += di; tu += du; td += dd
-         detail = detail sprintf("%s +%d/~%d/-%d ", $1, di, du, dd) }
+  awk 'NR == FNR { i[$1] = $2; u[$1] = $3; h[$1] = $4; d[$1] = $5; next }
+       { di = $2 - i[$1]; du = $3 - u[$1]; dh = $4 - h[$1]; dd = $5 - d[$1]; ti += di; tu += du; td += dd
+         detail = detail sprintf("%s +%d/~%d (HOT %d)/-%d; ", $1, di, du, dh, dd) }
        END { printf "%d %d %d %s\n", ti, tu, td, detail }' "$1" "$2"
 }
 
