@@ -15,13 +15,15 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$BENCH_DIR/.." && pwd)
 JAR="$REPO_DIR/target/quarkus-app/quarkus-run.jar"
 BENCH_PIDS=()
+BENCH_DBS=()
 SERVICE_PID=""
 
 log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 # --- Processes ---------------------------------------------------------------------------------------------------
-# Stops what this run started (by pid, never by name), then removes the scratch directory unless BENCH_KEEP=1.
+# Stops what this run started (by pid, never by name), then drops its databases and removes the scratch directory,
+# unless BENCH_KEEP=1.
 bench_cleanup() {
   local pid
   for pid in "${BENCH_PIDS[@]}"; do
@@ -31,6 +33,11 @@ bench_cleanup() {
       kill -KILL "$pid" 2>/dev/null || true
     fi
   done
+  # Databases this run created (the template included) go too, whether the run succeeded or not.
+  if [ "$BENCH_KEEP" != 1 ]; then
+    local db
+    for db in "${BENCH_DBS[@]}"; do drop_db "$db" 2>/dev/null || true; done
+  fi
   if [ -n "${WORK:-}" ] && [ -d "$WORK" ]; then
     if [ "$BENCH_KEEP" = 1 ]; then log "scratch files kept in $WORK"; else rm -rf "$WORK"; fi
   fi
@@ -107,6 +114,7 @@ drop_db() { check_db_name "$1"; pqv postgres "DROP DATABASE IF EXISTS \"$1\" WIT
 
 create_db() { # create_db NAME [TEMPLATE]
   check_db_name "$1"; drop_db "$1"
+  BENCH_DBS+=("$1")
   if [ -n "${2:-}" ]; then pqv postgres "CREATE DATABASE \"$1\" TEMPLATE \"$2\""; else pqv postgres "CREATE DATABASE \"$1\""; fi
 }
 
