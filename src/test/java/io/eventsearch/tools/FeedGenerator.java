@@ -20,8 +20,14 @@ import java.util.SplittableRandom;
  * <p>Only the JDK is needed, so benchmarks run it straight from {@code target/test-classes}:
  * <pre>
  * java -cp target/test-classes io.eventsearch.tools.FeedGenerator --base-plans 10000 --plans 10 --zones 20 \
- *      --seed 42 --dialect planList --dirty 0.01 --out /tmp/feed.xml
+ *      --seed 42 --dialect planList --dirty 0.01 --out /tmp/feed.xml [--copy-dir /tmp/rows]
  * </pre>
+ *
+ * <p>With {@code --copy-dir}, the same pass also writes the rows the service stores for that feed (valid records
+ * only, as provider id 1 named {@code --provider}, time zone UTC) as {@code base_plans.tsv}, {@code plans.tsv} and
+ * {@code zones.tsv} in PostgreSQL's COPY text format, columns in table order: the reference load of the ingestion
+ * benchmark ({@code bench/}). Plan ids are the service's (UUID v5 of provider, base plan id, plan id); content
+ * hashes and timestamps are stand-ins of the same type.
  */
 public final class FeedGenerator {
 
@@ -74,6 +80,11 @@ public final class FeedGenerator {
     }
 
     public static Written write(OutputStream out, Options o) throws IOException {
+        return write(out, o, null);
+    }
+
+    /** Writes the feed and, when {@code rows} is not null, the equivalent table rows. */
+    public static Written write(OutputStream out, Options o, CopyRows rows) throws IOException {
         boolean planList = !"eventList".equals(o.dialect());
         String root = planList ? "planList" : "eventList";
         String base = planList ? "base_plan" : "base_event";
@@ -93,8 +104,12 @@ public final class FeedGenerator {
         for (int b = 0; b < o.basePlans(); b++) {
             boolean offline = random.nextDouble() < o.offlineShare();
             String title = WORDS[random.nextInt(WORDS.length)] + " " + WORDS[random.nextInt(WORDS.length)] + " " + b;
+            int organizer = random.nextInt(50);
             w.write("      <" + base + " " + baseId + "=\"" + (1000 + b) + "\" sell_mode=\"" + (offline ? "offline" : "online")
-                    + "\" organizer_company_id=\"" + random.nextInt(50) + "\" title=\"" + title + "\">\n");
+                    + "\" organizer_company_id=\"" + organizer + "\" title=\"" + title + "\">\n");
+            if (rows != null) {
+                rows.basePlan(Integer.toString(1000 + b), title, !offline, Integer.toString(organizer));
+            }
             for (int p = 0; p < o.plansPerBase(); p++) {
                 planNumber++;
                 LocalDateTime startAt = o.firstStart().plusMinutes(random.nextLong((long) o.spanDays() * 24 * 60));
@@ -104,6 +119,7 @@ public final class FeedGenerator {
                 String endText = endAt.format(ISO);
                 String id = Long.toString(planNumber);
                 int dirtyKind = random.nextDouble() < o.dirtyShare() ? 1 + random.nextInt(5) : 0;
+                boolean soldOut;
                 switch (dirtyKind) {
                     case 1 -> startText = startAt.getYear() + "-09-31T20:00:00"; // impossible date
                     case 2 -> id = ""; // missing id
@@ -111,12 +127,21 @@ public final class FeedGenerator {
                     default -> {
                     }
                 }
+                soldOut = random.nextInt(10) == 0;
                 w.write("         <" + plan + " " + start + "=\"" + startText + "\" " + end + "=\"" + endText + "\" " + planId
                         + "=\"" + id + "\" sell_from=\"" + startAt.minusDays(60).format(ISO) + "\" sell_to=\""
-                        + startAt.minusHours(1).format(ISO) + "\" sold_out=\"" + (random.nextInt(10) == 0) + "\">\n");
+                        + startAt.minusHours(1).format(ISO) + "\" sold_out=\"" + soldOut + "\">\n");
+                boolean keep = rows != null && dirtyKind != 1 && dirtyKind != 2 && dirtyKind != 3;
+                if (keep) {
+                    rows.startPlan(Integer.toString(1000 + b), id, startAt, endAt, startAt.minusDays(60),
+                            startAt.minusHours(1));
+                }
                 for (int z = 0; z < o.zonesPerPlan(); z++) {
-                    String price = (5 + random.nextInt(200)) + "." + (random.nextBoolean() ? "00" : "50");
-                    String capacity = Integer.toString(random.nextInt(500));
+                    int cents = (5 + random.nextInt(200)) * 100 + (random.nextBoolean() ? 0 : 50);
+                    String price = cents / 100 + "." + (cents % 100 == 0 ? "00" : "50");
+                    int seats = random.nextInt(500);
+                    String capacity = Integer.toString(seats);
+                    boolean dirtyZone = z == 0 && (dirtyKind == 4 || dirtyKind == 5);
                     if (z == 0 && dirtyKind == 4) {
                         price = "-" + price; // negative price: the zone is skipped, the plan kept
                     } else if (z == 0 && dirtyKind == 5) {
@@ -125,8 +150,14 @@ public final class FeedGenerator {
                     w.write("            <zone zone_id=\"" + (z / 2) + "\" capacity=\"" + capacity + "\" price=\"" + price
                             + "\" name=\"Zona " + z + "\" numbered=\"" + (z % 2 == 0) + "\" />\n");
                     zones++;
+                    if (keep && !dirtyZone) {
+                        rows.zone(Integer.toString(z / 2), "Zona " + z, seats, cents, z % 2 == 0);
+                    }
                 }
                 w.write("         </" + plan + ">\n");
+                if (keep) {
+                    rows.endPlan(soldOut);
+                }
                 if (dirtyKind >= 1 && dirtyKind <= 3) {
                     dirty++;
                 } else {
@@ -149,6 +180,132 @@ public final class FeedGenerator {
         }
     }
 
+    /**
+     * The rows the service stores for a generated feed, in COPY text format (see the class comment). Plans are
+     * buffered one at a time (their zone count and prices are known at their end), so memory stays flat.
+     */
+    public static final class CopyRows implements java.io.Closeable {
+        private static final DateTimeFormatter PG = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+        /** Namespace of the service's plan ids (io.eventsearch.storage.PlanIds). */
+        private static final java.util.UUID NAMESPACE = java.util.UUID.fromString("6f1c7d0e-3b7a-4c55-9a0f-2f7e4d9b8c31");
+        private static final String SEEN = "2026-01-01 00:00:00+00";
+
+        private final String provider;
+        private final Writer basePlans;
+        private final Writer plans;
+        private final Writer zones;
+        private final java.security.MessageDigest sha1;
+        private final StringBuilder planZones = new StringBuilder();
+        private String planRow;
+        private String planUuid;
+        private String planStart;
+        private int zoneCount;
+        private int minCents;
+        private int maxCents;
+        private long hash;
+
+        public CopyRows(Path directory, String provider) throws IOException {
+            Files.createDirectories(directory);
+            this.provider = provider;
+            this.basePlans = writer(directory.resolve("base_plans.tsv"));
+            this.plans = writer(directory.resolve("plans.tsv"));
+            this.zones = writer(directory.resolve("zones.tsv"));
+            try {
+                this.sha1 = java.security.MessageDigest.getInstance("SHA-1");
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        private static Writer writer(Path file) throws IOException {
+            return new OutputStreamWriter(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16),
+                    StandardCharsets.UTF_8);
+        }
+
+        void basePlan(String id, String title, boolean online, String organizer) throws IOException {
+            String row = "1\t" + id + "\t" + title + "\t" + (online ? "online" : "offline") + "\t" + organizer + "\t"
+                    + (online ? "t" : "f");
+            basePlans.write(row + "\t" + hash(row) + "\t" + SEEN + "\t" + SEEN + "\t" + SEEN + "\n");
+        }
+
+        void startPlan(String basePlanId, String planId, LocalDateTime start, LocalDateTime end, LocalDateTime sellFrom,
+                LocalDateTime sellTo) {
+            planUuid = planId(basePlanId, planId);
+            planStart = start.format(PG) + "+00";
+            planRow = planUuid + "\t1\t" + basePlanId + "\t" + planId + "\t" + planStart + "\t" + end.format(PG) + "+00\t"
+                    + start.format(PG) + "\t" + end.format(PG) + "\t" + sellFrom.format(PG) + "\t" + sellTo.format(PG);
+            planZones.setLength(0);
+            zoneCount = 0;
+            minCents = Integer.MAX_VALUE;
+            maxCents = Integer.MIN_VALUE;
+        }
+
+        void zone(String zoneId, String name, int capacity, int cents, boolean numbered) {
+            planZones.append(planUuid).append('\t').append(planStart).append('\t').append(zoneCount++).append('\t')
+                    .append(zoneId).append('\t').append(name).append('\t').append(capacity).append('\t')
+                    .append(price(cents)).append('\t').append(numbered ? 't' : 'f').append('\n');
+            minCents = Math.min(minCents, cents);
+            maxCents = Math.max(maxCents, cents);
+        }
+
+        void endPlan(boolean soldOut) throws IOException {
+            String row = planRow + "\t" + (soldOut ? "t" : "f") + "\t" + zoneCount + "\t"
+                    + (zoneCount == 0 ? "\\N\t\\N" : price(minCents) + "\t" + price(maxCents));
+            plans.write(row + "\t" + hash(row + planZones) + "\t" + SEEN + "\t" + SEEN + "\t" + SEEN + "\n");
+            zones.append(planZones);
+        }
+
+        private static String price(int cents) {
+            return cents / 100 + "." + (cents % 100 < 10 ? "0" : "") + cents % 100;
+        }
+
+        /** A stand-in content hash (FNV-1a): same type and spread as the service's, not the same values. */
+        private static long hash(CharSequence text) {
+            long h = 0xcbf29ce484222325L;
+            for (int i = 0; i < text.length(); i++) {
+                h = (h ^ text.charAt(i)) * 0x100000001b3L;
+            }
+            return h;
+        }
+
+        /** The service's plan id: UUID v5 of (provider, base plan id, plan id). */
+        private String planId(String basePlanId, String planId) {
+            sha1.reset();
+            long msb = NAMESPACE.getMostSignificantBits();
+            long lsb = NAMESPACE.getLeastSignificantBits();
+            for (int i = 0; i < 8; i++) {
+                sha1.update((byte) (msb >>> (56 - 8 * i)));
+            }
+            for (int i = 0; i < 8; i++) {
+                sha1.update((byte) (lsb >>> (56 - 8 * i)));
+            }
+            sha1.update(provider.getBytes(StandardCharsets.UTF_8));
+            sha1.update((byte) 0);
+            sha1.update(basePlanId.getBytes(StandardCharsets.UTF_8));
+            sha1.update((byte) 0);
+            sha1.update(planId.getBytes(StandardCharsets.UTF_8));
+            byte[] h = sha1.digest();
+            h[6] = (byte) ((h[6] & 0x0f) | 0x50);
+            h[8] = (byte) ((h[8] & 0x3f) | 0x80);
+            long hi = 0;
+            long lo = 0;
+            for (int i = 0; i < 8; i++) {
+                hi = (hi << 8) | (h[i] & 0xff);
+                lo = (lo << 8) | (h[8 + i] & 0xff);
+            }
+            return new java.util.UUID(hi, lo).toString();
+        }
+
+        @Override
+        public void close() throws IOException {
+            try (basePlans; plans; zones) {
+                basePlans.flush();
+                plans.flush();
+                zones.flush();
+            }
+        }
+    }
+
     public static void main(String[] args) throws IOException {
         int basePlans = 1000;
         int plans = 10;
@@ -160,6 +317,8 @@ public final class FeedGenerator {
         LocalDateTime first = LocalDateTime.of(2026, 1, 1, 0, 0);
         int days = 730;
         Path out = null;
+        Path copyDir = null;
+        String provider = "bench";
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : "";
             switch (args[i]) {
@@ -173,6 +332,8 @@ public final class FeedGenerator {
                 case "--first-start" -> first = LocalDateTime.parse(value);
                 case "--span-days" -> days = Integer.parseInt(value);
                 case "--out" -> out = Path.of(value);
+                case "--copy-dir" -> copyDir = Path.of(value);
+                case "--provider" -> provider = value;
                 default -> {
                     System.err.println("unknown option " + args[i]);
                     System.exit(2);
@@ -181,7 +342,11 @@ public final class FeedGenerator {
             i++;
         }
         Options options = new Options(basePlans, plans, zones, seed, dialect, dirty, offline, first, days);
-        Written written = out == null ? write(System.out, options) : write(out, options);
+        Written written;
+        try (CopyRows rows = copyDir == null ? null : new CopyRows(copyDir, provider);
+                OutputStream stream = out == null ? System.out : Files.newOutputStream(out)) {
+            written = write(stream, options, rows);
+        }
         System.err.printf("wrote %d base plans, %d valid plans, %d dirty records, %d zones, %d bytes%n",
                 written.basePlans(), written.validPlans(), written.dirtyRecords(), written.zones(), written.bytes());
     }

@@ -1,0 +1,162 @@
+# The ingestion benchmark (issue 3), sourced by bench/run. For each size in BENCH_SIZES (plans):
+#   1. generate a feed (N/10 base plans x 10 plans x 10 zones, 1% dirty records, two years) and, in the same pass,
+#      the rows the service stores for it as COPY text files;
+#   2. initial sync: a fresh database, the service started with the feed as a file: provider and a fixed -Xmx; the
+#      sync's own duration (sync_runs.duration_ms), peak RSS (VmHWM), heap from the GC log;
+#   3. reference: the same rows loaded with psql \copy into the same tables (same indexes, keys, partitions) of
+#      another fresh database, in one transaction;
+#   4. re-sync of the identical file (short-circuited by digest) and of the same content re-indented (other bytes:
+#      parsed and merged, no content change), each with the catalogue tables' write counters before and after.
+# shellcheck shell=bash
+
+: "${BENCH_SIZES:=10000 100000 1000000}"
+: "${BENCH_INGEST_HEAP:=256m}"       # fixed -Xmx of the ingesting service: heap must not need more for any size
+: "${BENCH_BATCH_SIZE:=500}"         # events.ingestion.batch-size
+: "${BENCH_SYNC_TIMEOUT:=7200}"      # seconds to wait for one sync
+
+INGEST_DB="${BENCH_DB_PREFIX}_ingest"
+COPY_DB="${BENCH_DB_PREFIX}_copy"
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+sync_row() { # sync_row DB ID: the run's figures, space-separated
+  pqv "$1" "SELECT outcome, coalesce(duration_ms, 0), plans_seen, zones_seen, plans_inserted, plans_updated,
+                   plans_unchanged, zones_written, skipped_total, coalesce(feed_bytes, 0),
+                   base_plans_inserted + base_plans_updated
+            FROM sync_runs WHERE id = $2" | tr '|' ' '
+}
+
+# One sync of FEED into INGEST_DB by a fresh service process. Sets RUN_ID, RUN_RSS_KIB (peak RSS) and RUN_HEAP
+# (heap used at the end, bytes); the GC log goes to GCLOG, the service log to SVCLOG.
+ingest_sync() {
+  local feed=$1 gclog=$2 svclog=$3 after
+  after=$(last_run_id "$INGEST_DB")
+  start_service "$INGEST_DB" "$svclog" -Xms64m -Xmx"$BENCH_INGEST_HEAP" -Xlog:gc*:file="$gclog":uptime,level,tags -- \
+    -Devents.providers.bench.url="file://$feed" -Devents.providers.bench.every=1h \
+    -Devents.providers.bench.max-feed-size=64G -Devents.ingestion.batch-size="$BENCH_BATCH_SIZE"
+  RUN_ID=$(wait_sync "$INGEST_DB" "$after" "$BENCH_SYNC_TIMEOUT")
+  RUN_ID=${RUN_ID%%|*}
+  RUN_RSS_KIB=$(peak_rss_kib "$SERVICE_PID")
+  RUN_HEAP=$(heap_used_now || true)
+  RUN_HEAP=${RUN_HEAP:-0}
+  stop_service
+  sleep 1 # the backends' statistics are flushed when their connections close
+}
+
+ingest_one() {
+  local n=$1 dir="$WORK/ingest-$n"
+  mkdir -p "$dir"
+  log "ingest $n plans: generating the feed and the reference rows"
+  local t0 gen_ms feed_bytes
+  t0=$(now_ms)
+  generate_feed "$dir/feed.xml" "$n" "$dir/rows" 2>"$dir/generator.txt"
+  gen_ms=$(( $(now_ms) - t0 ))
+  feed_bytes=$(stat -c %s "$dir/feed.xml")
+  # Same content, other bytes: one more space of indentation on every line after the XML declaration.
+  sed '2,$s/^/ /' "$dir/feed.xml" >"$dir/feed-reindented.xml"
+  log "  feed: $(mib "$feed_bytes") MiB ($(cat "$dir/generator.txt")), generated in ${gen_ms} ms"
+
+  # --- initial sync ---------------------------------------------------------------------------------------------
+  create_db "$INGEST_DB" "$TEMPLATE_DB"
+  pqv "$INGEST_DB" "CHECKPOINT"
+  table_writes "$INGEST_DB" >"$dir/writes-0"
+  log "  initial sync (-Xmx$BENCH_INGEST_HEAP, batch $BENCH_BATCH_SIZE)"
+  ingest_sync "$dir/feed.xml" "$dir/gc-initial.log" "$dir/service-initial.log"
+  local rss=$RUN_RSS_KIB heap=$RUN_HEAP
+  table_writes "$INGEST_DB" >"$dir/writes-1"
+  local outcome dur pseen zseen pins pupd punch zw skipped fbytes bwritten
+  read -r outcome dur pseen zseen pins pupd punch zw skipped fbytes bwritten <<<"$(sync_row "$INGEST_DB" "$RUN_ID")"
+  [ "$outcome" = succeeded ] || die "initial sync of $n plans: $outcome (see $dir/service-initial.log)"
+  local gc_before gc_after gc_committed gc_count
+  read -r gc_before gc_after gc_committed gc_count <<<"$(gc_log_summary "$dir/gc-initial.log")"
+  local peak_heap=$(( gc_before > heap ? gc_before : heap ))
+  local plans=$(( pins + pupd + punch ))
+  log "  synced $plans plans, $zw zones in ${dur} ms; peak RSS $((rss / 1024)) MiB, peak heap $(mib "$peak_heap") MiB"
+
+  # --- COPY reference -------------------------------------------------------------------------------------------
+  create_db "$COPY_DB" "$TEMPLATE_DB"
+  pqv "$COPY_DB" "INSERT INTO providers (id, name) OVERRIDING SYSTEM VALUE VALUES (1, 'bench')"
+  pqv "$COPY_DB" "CHECKPOINT"
+  cat >"$dir/copy.sql" <<EOF
+\\copy base_plans FROM '$dir/rows/base_plans.tsv'
+\\copy plans FROM '$dir/rows/plans.tsv'
+\\copy zones FROM '$dir/rows/zones.tsv'
+EOF
+  log "  reference: psql \\copy of the same rows in one transaction"
+  t0=$(now_ms)
+  pq -d "$COPY_DB" -1 -f "$dir/copy.sql"
+  local copy_ms=$(( $(now_ms) - t0 ))
+  # The reference must be the same rows: same plan ids, same zone count, same prices.
+  local check="SELECT count(*), md5(string_agg(id::text || min_price || max_price || zone_count, ',' ORDER BY id)),
+                      (SELECT count(*) FROM zones) FROM plans"
+  local ref ing
+  ref=$(pqv "$COPY_DB" "$check"); ing=$(pqv "$INGEST_DB" "$check")
+  [ "$ref" = "$ing" ] || log "  WARNING: the reference rows differ from the ingested ones: $ref vs $ing"
+  # A second reference without the zones -> plans foreign key: what that constraint costs (see the README).
+  pqv "$COPY_DB" "TRUNCATE zones, plans, base_plans"
+  pqv "$COPY_DB" "DO \$\$ DECLARE c text; BEGIN
+                    FOR c IN SELECT conname FROM pg_constraint WHERE conrelid = 'zones'::regclass AND contype = 'f' AND conparentid = 0 LOOP
+                      EXECUTE format('ALTER TABLE zones DROP CONSTRAINT %I', c);
+                    END LOOP; END \$\$"
+  pqv "$COPY_DB" "CHECKPOINT"
+  t0=$(now_ms)
+  pq -d "$COPY_DB" -1 -f "$dir/copy.sql"
+  local copy_nofk_ms=$(( $(now_ms) - t0 ))
+  drop_db "$COPY_DB"
+  log "  COPY: ${copy_ms} ms (${copy_nofk_ms} ms without the zones FK); ingestion / COPY = $(awk -v a="$dur" -v b="$copy_ms" 'BEGIN {printf "%.2f", a / b}')"
+
+  echo "$n,$plans,$zw,$skipped,$feed_bytes,$dur,$copy_ms,$peak_heap,$gc_after,$gc_committed,$gc_count,$((rss * 1024)),$BENCH_INGEST_HEAP,$BENCH_BATCH_SIZE,$copy_nofk_ms" \
+    >>"$RESULTS/ingest.csv"
+
+  # --- re-syncs -------------------------------------------------------------------------------------------------
+  local kind feed
+  for kind in identical reindented; do
+    feed="$dir/feed.xml"; [ "$kind" = reindented ] && feed="$dir/feed-reindented.xml"
+    pqv "$INGEST_DB" "CHECKPOINT"
+    table_writes "$INGEST_DB" >"$dir/writes-$kind-0"
+    log "  re-sync, $kind feed"
+    ingest_sync "$feed" "$dir/gc-$kind.log" "$dir/service-$kind.log"
+    table_writes "$INGEST_DB" >"$dir/writes-$kind-1"
+    read -r outcome dur pseen zseen pins pupd punch zw skipped fbytes bwritten <<<"$(sync_row "$INGEST_DB" "$RUN_ID")"
+    local ins upd del detail
+    read -r ins upd del detail <<<"$(writes_delta "$dir/writes-$kind-0" "$dir/writes-$kind-1")"
+    log "  $kind: $outcome in ${dur} ms; plans updated $pupd, zones written $zw; rows +$ins ~$upd -$del ($detail)"
+    echo "$n,$kind,$outcome,$dur,$fbytes,$pins,$pupd,$punch,$zw,$ins,$upd,$del,$detail" >>"$RESULTS/resync.csv"
+  done
+  local f
+  for f in "$dir"/*.log; do cp "$f" "$RESULTS/ingest-$n-$(basename "$f")"; done
+  [ "$BENCH_KEEP" = 1 ] || { drop_db "$INGEST_DB"; rm -rf "$dir"; }
+}
+
+ingest_tables() {
+  echo "### Ingestion: initial sync vs PostgreSQL COPY of the same rows"
+  echo
+  echo "Feed shape: N/$BENCH_PLANS_PER_BASE base plans x $BENCH_PLANS_PER_BASE plans x $BENCH_ZONES zones, ${BENCH_DIRTY} dirty share, two years; service -Xmx from the table, batch $BENCH_BATCH_SIZE."
+  echo
+  echo "| Plans in feed | Plans stored | Zones stored | Feed MiB | Sync s | Plans/s | Zones/s | COPY s | **Sync / COPY** | COPY s, no zones FK | Sync / that | Peak heap MiB | Max heap after GC MiB | Peak RSS MiB | -Xmx |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  awk -F, 'NR > 1 {
+    printf "| %d | %d | %d | %.0f | %.1f | %.0f | %.0f | %.1f | **%.2f** | %.1f | %.1f | %.0f | %.0f | %.0f | %s |\n",
+      $1, $2, $3, $5 / 1048576, $6 / 1000, $2 / ($6 / 1000), $3 / ($6 / 1000), $7 / 1000, $6 / $7,
+      $15 / 1000, $6 / $15, $8 / 1048576, $9 / 1048576, $12 / 1048576, $13 }' "$RESULTS/ingest.csv"
+  echo
+  echo "### Re-sync of an unchanged feed"
+  echo
+  echo "| Plans | Feed | Outcome | Sync s | Plans inserted / updated / unchanged | Zones written | Catalogue rows inserted / updated / deleted | Per table (pg_stat_user_tables) |"
+  echo "|---:|---|---|---:|---|---:|---|---|"
+  awk -F, 'NR > 1 {
+    feed = $2 == "identical" ? "identical bytes" : "same content, re-indented"
+    printf "| %d | %s | %s | %.2f | %d / %d / %d | %d | %d / %d / %d | %s |\n", $1, feed, $3, $4 / 1000, $6, $7, $8, $9, $10, $11, $12, $13 }' \
+    "$RESULTS/resync.csv"
+}
+
+bench_ingest() {
+  make_template
+  echo "requested_plans,plans,zones,skipped,feed_bytes,sync_ms,copy_ms,peak_heap_bytes,max_heap_after_gc_bytes,heap_committed_bytes,gc_count,peak_rss_bytes,xmx,batch_size,copy_without_zones_fk_ms" \
+    >"$RESULTS/ingest.csv"
+  echo "plans,feed,outcome,sync_ms,feed_bytes,plans_inserted,plans_updated,plans_unchanged,zones_written,rows_inserted,rows_updated,rows_deleted,detail" \
+    >"$RESULTS/resync.csv"
+  local n
+  for n in $BENCH_SIZES; do ingest_one "$n"; done
+  ingest_tables >"$RESULTS/ingest.md"
+}

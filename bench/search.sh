@@ -1,0 +1,225 @@
+# The search benchmark (issue 4), sourced by bench/run.
+#   1. loads a catalogue of BENCH_SEARCH_PLANS plans over two years through the real ingestion (one sync of a
+#      generated feed), then VACUUM ANALYZE (what autovacuum would have done by the time traffic arrives);
+#   2. restarts the service without providers (nothing but search runs) and drives it with wrk on loopback, with
+#      the same threads/connections/duration for every scenario, each after a warm-up of the same shape:
+#        trivial   the liveness probe (management interface of the same process): the ceiling
+#        hot       one fixed window, answered from the near cache
+#        uncached  a random window of one day to one week per request: a miss in both caches, a query each time
+#        mix       90% a popular set of 16 one-day windows, 10% random windows (BENCH_MIX_MISS)
+#        large     one large answer (a month), cached, and the same bytes served by nginx
+#        diag-uncached-cN  uncached again with N connections (BENCH_DIAG_CONNECTIONS): latency below saturation
+# Per scenario: requests/s, latency percentiles, errors, bytes per response, the service's and wrk's CPU, and
+# which cache layer answered (from the service's metrics).
+# shellcheck shell=bash
+
+: "${BENCH_SEARCH_PLANS:=100000}"
+: "${BENCH_SEARCH_HEAP:=512m}"
+: "${BENCH_WRK_THREADS:=1}" "${BENCH_WRK_CONNECTIONS:=32}" "${BENCH_DURATION:=30}" "${BENCH_WARMUP:=10}"
+: "${BENCH_HOT_WINDOW:=2026-06-01T00:00:00Z/2026-06-02T00:00:00Z}"
+: "${BENCH_LARGE_WINDOW:=2026-06-01T00:00:00Z/2026-07-01T00:00:00Z}"
+: "${BENCH_MIX_MISS:=0.1}"
+: "${BENCH_DIAG_CONNECTIONS=1 4}"   # extra uncached runs at these connection counts (diagnostic, not the targets)
+
+SEARCH_DB="${BENCH_DB_PREFIX}_search"
+CLK_TCK=$(getconf CLK_TCK)
+
+window_path() { echo "/search?starts_at=${1%/*}&ends_at=${1#*/}"; }
+
+# User + system CPU ticks of processes (their own, not their children's); a process gone meanwhile counts 0.
+proc_ticks() { local p t=0; for p in "$@"; do t=$(( t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0) )); done; echo "$t"; }
+machine_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6}' /proc/stat; } # busy, idle
+
+# Sums of the service's search cache counters: "near_hit near_miss redis_hit redis_miss database_load".
+cache_counters() {
+  curl -sf "http://127.0.0.1:$BENCH_MGMT_PORT/q/metrics" | awk '
+    /^events_search_cache_total\{/ {
+      layer = $0; sub(/.*layer="/, "", layer); sub(/".*/, "", layer)
+      result = $0; sub(/.*result="/, "", result); sub(/".*/, "", result)
+      c[layer "_" result] += $NF }
+    END { printf "%.0f %.0f %.0f %.0f %.0f\n", c["near_hit"], c["near_miss"], c["redis_hit"], c["redis_miss"], c["database_load"] }'
+}
+
+# run_wrk NAME MODE URL SECONDS SEED OUT: one wrk run; its CPU time (children of the subshell) goes to OUT.times.
+run_wrk() {
+  local mode=$2 url=$3 seconds=$4 seed=$5 out=$6
+  (
+    export WRK_MODE=$mode WRK_SEED=$seed WRK_SPAN_START WRK_SPAN_DAYS=$BENCH_SPAN_DAYS WRK_HOT_START WRK_MIX_MISS=$BENCH_MIX_MISS
+    wrk -t "$BENCH_WRK_THREADS" -c "$BENCH_WRK_CONNECTIONS" -d "${seconds}s" --timeout 5s --latency \
+      -s "$BENCH_DIR/wrk/search.lua" "$url" >"$out" 2>&1 || true
+    times >"$out.times"
+  )
+}
+
+# scenario NAME MODE URL [PID...]: warm-up, then the measured run; appends a line to search.csv. The CPU of the
+# serving processes (default: the service) is measured over the run.
+scenario() {
+  local name=$1 mode=$2 url=$3 out="$RESULTS/wrk-$1.txt"; shift 3
+  local serving=("$@"); [ ${#serving[@]} -gt 0 ] || serving=("$SERVICE_PID")
+  # Every run draws its own random windows: one scenario's answers must not be cached for another.
+  SCENARIO_NO=$(( ${SCENARIO_NO:-0} + 1 ))
+  local seed=$(( BENCH_SEED * 100 + 2 * SCENARIO_NO ))
+  log "search: $name ($url), ${BENCH_WARMUP}s warm-up + ${BENCH_DURATION}s"
+  run_wrk "$name" "$mode" "$url" "$BENCH_WARMUP" $((seed + 1)) "$WORK/warmup-$name.txt"
+  local svc0 m0 c0 svc1 m1 c1
+  svc0=$(proc_ticks "${serving[@]}"); m0=$(machine_ticks); c0=$(cache_counters)
+  run_wrk "$name" "$mode" "$url" "$BENCH_DURATION" "$seed" "$out"
+  svc1=$(proc_ticks "${serving[@]}"); m1=$(machine_ticks); c1=$(cache_counters)
+  kill -0 "$SERVICE_PID" 2>/dev/null || die "the service died during $name"
+  local result
+  result=$(grep '^RESULT ' "$out" | sed 's/^RESULT //') || die "wrk gave no result for $name (see $out)"
+  # wrk's CPU: the second line of `times` (children), "XmY.YYYs XmY.YYYs".
+  local wrk_cpu
+  wrk_cpu=$(awk 'NR == 2 { n = split($0, t, /[ms ]+/); s = 0; for (i = 1; i + 1 <= n; i += 2) if (t[i] != "") s += t[i] * 60 + t[i + 1]; print s }' "$out.times")
+  awk -v name="$name" -v url="$url" -v r="$result" -v svc="$((svc1 - svc0))" -v tck="$CLK_TCK" -v wrkcpu="$wrk_cpu" \
+      -v m0="$m0" -v m1="$m1" -v c0="$c0" -v c1="$c1" 'BEGIN {
+    n = split(r, kv, " "); for (i = 1; i <= n; i++) { split(kv[i], p, "="); v[p[1]] = p[2] }
+    secs = v["duration_us"] / 1e6
+    split(m0, a, " "); split(m1, b, " "); busy = b[1] - a[1]; idle = b[2] - a[2]
+    split(c0, x, " "); split(c1, y, " ")
+    errors = v["connect"] + v["read"] + v["write"] + v["timeout"] + v["status"]
+    printf "%s,%s,%.1f,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%d,%d,%d,%d,%d,%d,%.0f,%.0f,%.0f,%.0f,%d,%d,%d,%d,%d\n",
+      name, url, v["requests"] / secs, v["requests"], v["p50"] / 1000, v["p90"] / 1000, v["p99"] / 1000,
+      v["p999"] / 1000, v["max"] / 1000, errors, v["connect"], v["read"], v["write"], v["timeout"], v["status"],
+      v["bytes"] / (v["requests"] > 0 ? v["requests"] : 1), 100 * svc / tck / secs, 100 * wrkcpu / secs,
+      100 * busy / (busy + idle), y[1] - x[1], y[2] - x[2], y[3] - x[3], y[4] - x[4], y[5] - x[5] }' \
+    >>"$RESULTS/search.csv"
+  tail -n1 "$RESULTS/search.csv" | awk -F, '{printf "[bench]   %.0f req/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, %d errors\n", $3, $5, $7, $8, $10}' >&2
+}
+
+start_nginx() { # start_nginx FILE: serves FILE as /large.json on BENCH_NGINX_PORT
+  local dir="$WORK/nginx"
+  mkdir -p "$dir"
+  cp "$1" "$dir/large.json"
+  chmod 755 "$WORK" "$dir"; chmod 644 "$dir/large.json" # nginx workers may run as nobody
+  port_free "$BENCH_NGINX_PORT" || die "port $BENCH_NGINX_PORT is taken (BENCH_NGINX_PORT)"
+  cat >"$dir/nginx.conf" <<EOF
+worker_processes auto;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 100000000;
+  server {
+    listen 127.0.0.1:$BENCH_NGINX_PORT;
+    location = /large.json { default_type application/json; alias $dir/large.json; }
+  }
+}
+EOF
+  "$NGINX" -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" &
+  NGINX_PID=$!
+  track "$NGINX_PID"
+  for _ in $(seq 1 40); do curl -sf -o /dev/null "http://127.0.0.1:$BENCH_NGINX_PORT/large.json" && return 0; sleep 0.25; done
+  die "nginx did not start (see $dir/error.log)"
+}
+
+search_tables() {
+  awk -F, -v threads="$BENCH_WRK_THREADS" -v conns="$BENCH_WRK_CONNECTIONS" -v secs="$BENCH_DURATION" \
+      -v plans="$BENCH_SEARCH_PLANS" 'NR > 1 { for (i = 1; i <= NF; i++) f[$1, i] = $i; names[++n] = $1 }
+    END {
+      print "### Search: wrk on loopback, " plans " plans over two years"
+      print ""
+      printf "Every scenario: `wrk -t%s -c%s -d%ss` after a warm-up of the same shape; latencies in ms.\n", threads, conns, secs
+      print ""
+      print "| Scenario | Req/s | p50 | p90 | p99 | p99.9 | max | Errors | KiB/resp | Redis lookups/req | DB queries/req | Server CPU % | wrk CPU % | Machine busy % |"
+      print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+      for (k = 1; k <= n; k++) { s = names[k]
+        if (s ~ /^diag-/) continue
+        req = f[s, 4] > 0 ? f[s, 4] : 1
+        printf "| %s | %.0f | %.2f | %.2f | %.2f | %.2f | %.1f | %d | %.1f | %.2f | %.2f | %.0f | %.0f | %.0f |\n",
+          s, f[s, 3], f[s, 5], f[s, 6], f[s, 7], f[s, 8], f[s, 9], f[s, 10], f[s, 16] / 1024,
+          (f[s, 22] + f[s, 23]) / req, f[s, 24] / req, f[s, 17], f[s, 18], f[s, 19] }
+      print ""
+      t = f["trivial", 3]
+      printf "**Ratios** (same run): cached search / trivial = **%.2f**; mix / trivial = %.2f; uncached / trivial = %.3f; large answer, search / nginx = **%.2f**.\n",
+        f["hot", 3] / t, f["mix", 3] / t, f["uncached", 3] / t, f["large", 3] / f["nginx-large", 3]
+      print ""
+      errors = 0; for (k = 1; k <= n; k++) errors += f[names[k], 10]
+      print "| Target (2 cores) | Measured | |"
+      print "|---|---|---|"
+      ok = f["hot", 3] >= 0.5 * t
+      printf "| cached search >= 50%% of trivial RPS | %.0f%% | %s |\n", 100 * f["hot", 3] / t, ok ? "pass" : "**FAIL**"
+      ok = f["hot", 7] < 10
+      printf "| cached search p99 < 10 ms | %.2f ms | %s |\n", f["hot", 7], ok ? "pass" : "**FAIL**"
+      ok = f["uncached", 7] < 50
+      printf "| uncached windows p99 < 50 ms | %.2f ms | %s |\n", f["uncached", 7], ok ? "pass" : "**FAIL**"
+      printf "| no errors | %d | %s |\n", errors, errors == 0 ? "pass" : "**FAIL**"
+      diag = 0
+      for (k = 1; k <= n; k++) { s = names[k]
+        if (s !~ /^diag-/) continue
+        if (!diag++) {
+          print ""
+          print "Diagnostic (not the targets'"'"' settings): uncached windows at lower concurrency, `-t" threads "`, same duration."
+          print ""
+          print "| Scenario | Req/s | p50 | p90 | p99 | p99.9 | max | Errors | KiB/resp | DB queries/req | Server CPU % | wrk CPU % | Machine busy % |"
+          print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        }
+        req = f[s, 4] > 0 ? f[s, 4] : 1
+        printf "| %s | %.0f | %.2f | %.2f | %.2f | %.2f | %.1f | %d | %.1f | %.2f | %.0f | %.0f | %.0f |\n",
+          s, f[s, 3], f[s, 5], f[s, 6], f[s, 7], f[s, 8], f[s, 9], f[s, 10], f[s, 16] / 1024,
+          f[s, 24] / req, f[s, 17], f[s, 18], f[s, 19] }
+    }' "$RESULTS/search.csv"
+}
+
+bench_search() {
+  make_template
+  local dir="$WORK/search"
+  mkdir -p "$dir"
+  WRK_SPAN_START=$(date -u -d 2026-01-01T00:00:00Z +%s)
+  WRK_HOT_START=$(date -u -d "${BENCH_HOT_WINDOW%/*}" +%s)
+
+  # --- catalogue, through the real ingestion ------------------------------------------------------------------
+  log "search: generating a catalogue of $BENCH_SEARCH_PLANS plans"
+  generate_feed "$dir/feed.xml" "$BENCH_SEARCH_PLANS" 2>"$dir/generator.txt"
+  create_db "$SEARCH_DB" "$TEMPLATE_DB"
+  start_service "$SEARCH_DB" "$WORK/search-load.log" -Xmx"$BENCH_SEARCH_HEAP" -- \
+    -Devents.providers.bench.url="file://$dir/feed.xml" -Devents.providers.bench.every=1h \
+    -Devents.providers.bench.max-feed-size=64G
+  local row
+  row=$(wait_sync "$SEARCH_DB" 0 "${BENCH_SYNC_TIMEOUT:-7200}")
+  stop_service
+  [ "$(echo "$row" | cut -d'|' -f2)" = succeeded ] || die "loading the search catalogue failed: $row"
+  log "search: loaded in $(echo "$row" | cut -d'|' -f3) ms; VACUUM ANALYZE"
+  pq -d "$SEARCH_DB" -c "VACUUM ANALYZE"
+  local in_scope
+  in_scope=$(pqv "$SEARCH_DB" "SELECT count(*) FROM plans p JOIN providers pr ON pr.id = p.provider_id AND pr.current_seen_at = p.last_seen_at JOIN base_plans b USING (provider_id, base_plan_id) WHERE b.sell_mode = 'online'")
+
+  # --- the service, search only -------------------------------------------------------------------------------
+  start_service "$SEARCH_DB" "$WORK/search-service.log" -Xms"$BENCH_SEARCH_HEAP" -Xmx"$BENCH_SEARCH_HEAP" --
+  local base="http://127.0.0.1:$BENCH_HTTP_PORT" hot large
+  hot="$base$(window_path "$BENCH_HOT_WINDOW")"
+  large="$base$(window_path "$BENCH_LARGE_WINDOW")"
+  curl -sf -o "$dir/hot.json" "$hot" || die "GET $hot failed"
+  curl -sf -o "$dir/large.json" "$large" || die "GET $large failed"
+  local hot_events large_events
+  hot_events=$(grep -o '"id":' "$dir/hot.json" | wc -l); large_events=$(grep -o '"id":' "$dir/large.json" | wc -l)
+  log "search: $in_scope plans searchable; hot answer $hot_events events ($(stat -c %s "$dir/hot.json") B), large $large_events events ($(stat -c %s "$dir/large.json") B)"
+  start_nginx "$dir/large.json"
+
+  echo "scenario,url,rps,requests,p50_ms,p90_ms,p99_ms,p999_ms,max_ms,errors,err_connect,err_read,err_write,err_timeout,err_status,bytes_per_response,service_cpu_pct,wrk_cpu_pct,machine_busy_pct,near_hits,near_misses,redis_hits,redis_misses,db_loads" \
+    >"$RESULTS/search.csv"
+  scenario trivial fixed "http://127.0.0.1:$BENCH_MGMT_PORT/q/health/live"
+  scenario hot fixed "$hot"
+  scenario uncached random "$base/search"
+  scenario mix mix "$base/search"
+  scenario large fixed "$large"
+  # shellcheck disable=SC2046 # nginx's master and its workers (its children), by pid
+  scenario nginx-large fixed "http://127.0.0.1:$BENCH_NGINX_PORT/large.json" "$NGINX_PID" $(pgrep -P "$NGINX_PID")
+  # Diagnostic: the uncached query's latency below saturation (the run above is closed-loop at full load).
+  local c
+  for c in $BENCH_DIAG_CONNECTIONS; do
+    BENCH_WRK_CONNECTIONS=$c scenario "diag-uncached-c$c" random "$base/search"
+  done
+  stop_service
+
+  {
+    search_tables
+    echo
+    echo "Catalogue: $BENCH_SEARCH_PLANS plans generated, $in_scope searchable (online, in scope). Hot window $BENCH_HOT_WINDOW: $hot_events events, $(stat -c %s "$dir/hot.json") bytes. Large window $BENCH_LARGE_WINDOW: $large_events events, $(stat -c %s "$dir/large.json") bytes. Uncached: random windows of 1 to 7 days; mix: ${BENCH_MIX_MISS} of requests random, the rest over 16 one-day windows from ${BENCH_HOT_WINDOW%/*}."
+  } >"$RESULTS/search.md"
+  [ "$BENCH_KEEP" = 1 ] || drop_db "$SEARCH_DB"
+}
