@@ -34,7 +34,7 @@ public final class ItDatabase {
     public static void reset() throws SQLException {
         try (Connection c = connect(); Statement st = c.createStatement()) {
             st.execute("DO $$ BEGIN IF to_regclass('public.providers') IS NOT NULL THEN "
-                    + "TRUNCATE zones, plans, base_plans, sync_runs, providers CASCADE; "
+                    + "TRUNCATE zones, plans, plan_identities, base_plans, sync_runs, providers CASCADE; "
                     + "UPDATE catalogue_state SET data_version = data_version + 1, changed_at = now(); END IF; END $$");
         }
     }

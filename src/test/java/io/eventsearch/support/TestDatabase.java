@@ -34,7 +34,7 @@ public class TestDatabase {
     public void reset() {
         // Identities are not restarted: a provider id is never reused, so a leader lock left by another test's
         // instance can never stand for a different provider.
-        update("TRUNCATE zones, plans, base_plans, sync_runs, providers CASCADE");
+        update("TRUNCATE zones, plans, plan_identities, base_plans, sync_runs, providers CASCADE");
         update("UPDATE catalogue_state SET data_version = data_version + 1, changed_at = now()");
         version.refresh().await().indefinitely();
         cache.clearNear();

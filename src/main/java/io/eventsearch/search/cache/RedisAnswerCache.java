@@ -1,7 +1,6 @@
 package io.eventsearch.search.cache;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -22,7 +21,7 @@ import io.vertx.mutiny.redis.client.Response;
  * The shared layer of the search cache: ready JSON bytes in Redis under keys that carry the data version, so the
  * fleet shares one database query per window per sync. Redis is an optimisation, never a dependency: a call
  * slower than the timeout is abandoned, and after a failure Redis is left alone for a while (the in-process
- * cache and PostgreSQL answer meanwhile), with one log line when it goes and one when it comes back.
+ * cache and PostgreSQL answer meanwhile; see {@link RedisGate}).
  */
 @ApplicationScoped
 public class RedisAnswerCache {
@@ -32,11 +31,9 @@ public class RedisAnswerCache {
     private final Redis redis;
     private final boolean enabled;
     private final Duration timeout;
-    private final long retryAfterMillis;
     private final String ttlMillis;
     private final String hosts;
-    private final AtomicBoolean down = new AtomicBoolean();
-    private volatile long retryAt;
+    private final RedisGate gate;
 
     public RedisAnswerCache(Redis redis, EventSearchConfig config,
             @ConfigProperty(name = "quarkus.redis.hosts", defaultValue = "redis://localhost:6379") String hosts) {
@@ -44,9 +41,10 @@ public class RedisAnswerCache {
         this.redis = redis;
         this.enabled = cache.redis();
         this.timeout = cache.redisTimeout();
-        this.retryAfterMillis = cache.redisRetryAfter().toMillis();
         this.ttlMillis = Long.toString(cache.ttl().toMillis());
         this.hosts = hosts.replaceAll("//[^@/]*@", "//***@");
+        this.gate = new RedisGate("search cache (Redis at " + this.hosts + ")",
+                "answers come from the in-process cache and PostgreSQL", cache.redisRetryAfter());
     }
 
     void checkAtStartup(@Observes StartupEvent event) {
@@ -57,12 +55,7 @@ public class RedisAnswerCache {
         redis.send(Request.cmd(Command.PING)).ifNoItem().after(Duration.ofSeconds(2)).fail()
                 .subscribe().with(
                         ok -> LOG.infof("search cache: in-process near cache + Redis at %s", hosts),
-                        failure -> markDown(failure));
-    }
-
-    /** Whether Redis is being used right now (configured and not in a failure back-off). */
-    public boolean available() {
-        return enabled && (!down.get() || System.currentTimeMillis() >= retryAt);
+                        gate::failed);
     }
 
     public boolean enabled() {
@@ -70,54 +63,43 @@ public class RedisAnswerCache {
     }
 
     public boolean healthy() {
-        return enabled && !down.get();
+        return enabled && gate.up();
     }
 
-    /** The cached bytes, or null on a miss, when Redis is unavailable, or when it is too slow. */
+    /** A lookup: the cached bytes, null on a miss, or {@link #SKIPPED} when Redis is not used right now. */
     public Uni<byte[]> get(String key) {
-        if (!available()) {
-            return Uni.createFrom().nullItem();
+        if (!enabled || !gate.tryEnter()) {
+            return Uni.createFrom().item(SKIPPED);
         }
         return redis.send(Request.cmd(Command.GET).arg(key))
                 .ifNoItem().after(timeout).fail()
                 .map(response -> {
-                    markUp();
+                    gate.succeeded();
                     return response == null ? null : response.toBytes();
                 })
                 .onFailure().recoverWithItem(failure -> {
-                    markDown(failure);
-                    return null;
+                    gate.failed(failure);
+                    return SKIPPED;
                 });
     }
 
+    /** What {@link #get} answers when Redis was not asked or did not answer in time (compare by identity). */
+    public static final byte[] SKIPPED = new byte[0];
+
     /** Stores the bytes with the configured TTL; fire and forget. */
     public void put(String key, byte[] body) {
-        if (!available()) {
+        if (!enabled || !gate.up()) {
             return;
         }
         redis.send(Request.cmd(Command.SET).arg(key).arg(Buffer.buffer(body)).arg("PX").arg(ttlMillis))
                 .ifNoItem().after(timeout.multipliedBy(4)).fail()
-                .subscribe().with(RedisAnswerCache::ignore, this::markDown);
+                .subscribe().with(RedisAnswerCache::ignore, gate::failed);
     }
 
     /** A round trip to Redis, for health checks. */
     public Uni<Response> ping() {
         return redis.send(Request.cmd(Command.PING)).ifNoItem().after(Duration.ofSeconds(1)).fail()
-                .invoke(this::markUp).onFailure().invoke(this::markDown);
-    }
-
-    private void markDown(Throwable failure) {
-        retryAt = System.currentTimeMillis() + retryAfterMillis;
-        if (down.compareAndSet(false, true)) {
-            LOG.warnf("Redis at %s unreachable (%s): search is served from the in-process cache and PostgreSQL; "
-                    + "retrying every %d ms", hosts, failure.getMessage(), retryAfterMillis);
-        }
-    }
-
-    private void markUp() {
-        if (down.compareAndSet(true, false)) {
-            LOG.infof("Redis at %s reachable again: shared search cache back in use", hosts);
-        }
+                .invoke(gate::succeeded).onFailure().invoke(gate::failed);
     }
 
     private static void ignore(Object ignored) {

@@ -86,10 +86,10 @@ public class SearchCache {
     }
 
     private Uni<Loaded> fromRedisOrDatabase(String key, DataVersion version, Supplier<Uni<Loaded>> database) {
-        if (!redis.available()) {
-            return load(key, database);
-        }
         return redis.get(key).flatMap(bytes -> {
+            if (bytes == RedisAnswerCache.SKIPPED) {
+                return load(key, database);
+            }
             if (bytes != null) {
                 redisHits.increment();
                 return Uni.createFrom().item(new Loaded(bytes, version, true));

@@ -6,15 +6,13 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.jboss.logging.Logger;
-
 import io.eventsearch.EventSearchConfig;
+import io.eventsearch.search.cache.RedisGate;
 import io.eventsearch.storage.CatalogueVersion;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
@@ -62,7 +60,6 @@ public class RateLimiter {
             return {allowed, wait}
             """;
     static final String SCRIPT_SHA = sha1(SCRIPT);
-    private static final Logger LOG = Logger.getLogger(RateLimiter.class);
 
     /** What a limiter needs to know; from {@code events.rate-limit.*}. */
     public record Settings(int capacity, double refillPerSecond, boolean redis, Duration redisTimeout,
@@ -95,8 +92,7 @@ public class RateLimiter {
     private final LocalBuckets local;
     private final String capacityArg;
     private final String ratePerMilliArg;
-    private final AtomicBoolean down = new AtomicBoolean();
-    private volatile long retryAt;
+    private final RedisGate gate;
     private volatile String keyPrefix;
 
     @Inject
@@ -110,13 +106,14 @@ public class RateLimiter {
         this.settings = settings;
         this.namespace = namespace;
         this.local = new LocalBuckets(settings);
+        this.gate = new RedisGate("rate limit", "deciding with local buckets", settings.redisRetryAfter());
         this.capacityArg = Integer.toString(settings.capacity());
         this.ratePerMilliArg = String.format(Locale.ROOT, "%.12f", settings.refillPerSecond() / 1000.0);
     }
 
     /** Takes a token for the client (an opaque, bounded identity such as {@code a:127.0.0.1}). */
     public Uni<Decision> acquire(String client) {
-        if (!usingRedis()) {
+        if (!settings.redis() || !gate.tryEnter()) {
             return Uni.createFrom().item(local.acquire(client));
         }
         String key = keyPrefix() + client;
@@ -125,19 +122,19 @@ public class RateLimiter {
                 .onFailure(RateLimiter::noScript).recoverWithUni(() -> redis.send(script(Command.EVAL, SCRIPT, key)))
                 .ifNoItem().after(settings.redisTimeout()).fail()
                 .map(response -> {
-                    markUp();
+                    gate.succeeded();
                     return response.get(0).toInteger() == 1 ? Decision.ALLOWED
                             : Decision.denied(Math.max(1, response.get(1).toLong()));
                 })
                 .onFailure().recoverWithItem(failure -> {
-                    markDown(failure);
+                    gate.failed(failure);
                     return local.acquire(client);
                 });
     }
 
     /** Whether Redis decides right now (configured and not in a failure back-off). */
     public boolean usingRedis() {
-        return settings.redis() && (!down.get() || System.currentTimeMillis() >= retryAt);
+        return settings.redis() && gate.up();
     }
 
     private Request script(Command command, String script, String key) {
@@ -158,21 +155,6 @@ public class RateLimiter {
 
     private static boolean noScript(Throwable failure) {
         return failure.getMessage() != null && failure.getMessage().startsWith("NOSCRIPT");
-    }
-
-    private void markDown(Throwable failure) {
-        retryAt = System.currentTimeMillis() + settings.redisRetryAfter().toMillis();
-        if (down.compareAndSet(false, true)) {
-            LOG.warnf("rate limit: Redis unreachable or slow (%s); deciding with local buckets, retrying every %d ms",
-                    failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage(),
-                    settings.redisRetryAfter().toMillis());
-        }
-    }
-
-    private void markUp() {
-        if (down.compareAndSet(true, false)) {
-            LOG.info("rate limit: Redis reachable again; buckets are shared across instances again");
-        }
     }
 
     private static String sha1(String text) {
