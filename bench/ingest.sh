@@ -79,6 +79,7 @@ ingest_one() {
   pqv "$COPY_DB" "CHECKPOINT"
   cat >"$dir/copy.sql" <<EOF
 \\copy base_plans FROM '$dir/rows/base_plans.tsv'
+\\copy plan_identities FROM '$dir/rows/plan_identities.tsv'
 \\copy plans FROM '$dir/rows/plans.tsv'
 \\copy zones FROM '$dir/rows/zones.tsv'
 EOF
@@ -93,7 +94,7 @@ EOF
   ref=$(pqv "$COPY_DB" "$check"); ing=$(pqv "$INGEST_DB" "$check")
   [ "$ref" = "$ing" ] || log "  WARNING: the reference rows differ from the ingested ones: $ref vs $ing"
   # A second reference without the zones -> plans foreign key: what that constraint costs (see the README).
-  pqv "$COPY_DB" "TRUNCATE zones, plans, base_plans"
+  pqv "$COPY_DB" "TRUNCATE zones, plans, plan_identities, base_plans"
   pqv "$COPY_DB" "DO \$\$ DECLARE c text; BEGIN
                     FOR c IN SELECT conname FROM pg_constraint WHERE conrelid = 'zones'::regclass AND contype = 'f' AND conparentid = 0 LOOP
                       EXECUTE format('ALTER TABLE zones DROP CONSTRAINT %I', c);

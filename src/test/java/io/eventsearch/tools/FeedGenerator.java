@@ -24,8 +24,8 @@ import java.util.SplittableRandom;
  * </pre>
  *
  * <p>With {@code --copy-dir}, the same pass also writes the rows the service stores for that feed (valid records
- * only, as provider id 1 named {@code --provider}, time zone UTC) as {@code base_plans.tsv}, {@code plans.tsv} and
- * {@code zones.tsv} in PostgreSQL's COPY text format, columns in table order: the reference load of the ingestion
+ * only, as provider id 1 named {@code --provider}, time zone UTC) as {@code base_plans.tsv}, {@code plan_identities.tsv},
+ * {@code plans.tsv} and {@code zones.tsv} in PostgreSQL's COPY text format, columns in table order: the reference load of the ingestion
  * benchmark ({@code bench/}). Plan ids are the service's (UUID v5 of provider, base plan id, plan id); content
  * hashes and timestamps are stand-ins of the same type.
  */
@@ -192,6 +192,7 @@ public final class FeedGenerator {
 
         private final String provider;
         private final Writer basePlans;
+        private final Writer planIdentities;
         private final Writer plans;
         private final Writer zones;
         private final java.security.MessageDigest sha1;
@@ -208,6 +209,7 @@ public final class FeedGenerator {
             Files.createDirectories(directory);
             this.provider = provider;
             this.basePlans = writer(directory.resolve("base_plans.tsv"));
+            this.planIdentities = writer(directory.resolve("plan_identities.tsv"));
             this.plans = writer(directory.resolve("plans.tsv"));
             this.zones = writer(directory.resolve("zones.tsv"));
             try {
@@ -229,8 +231,9 @@ public final class FeedGenerator {
         }
 
         void startPlan(String basePlanId, String planId, LocalDateTime start, LocalDateTime end, LocalDateTime sellFrom,
-                LocalDateTime sellTo) {
+                LocalDateTime sellTo) throws IOException {
             planUuid = planId(basePlanId, planId);
+            planIdentities.write(planUuid + "\t1\t" + basePlanId + "\t" + planId + "\n");
             planStart = start.format(PG) + "+00";
             planRow = planUuid + "\t1\t" + basePlanId + "\t" + planId + "\t" + planStart + "\t" + end.format(PG) + "+00\t"
                     + start.format(PG) + "\t" + end.format(PG) + "\t" + sellFrom.format(PG) + "\t" + sellTo.format(PG);
@@ -241,7 +244,7 @@ public final class FeedGenerator {
         }
 
         void zone(String zoneId, String name, int capacity, int cents, boolean numbered) {
-            planZones.append(planUuid).append('\t').append(planStart).append('\t').append(zoneCount++).append('\t')
+            planZones.append(planUuid).append('\t').append(zoneCount++).append('\t')
                     .append(zoneId).append('\t').append(name).append('\t').append(capacity).append('\t')
                     .append(price(cents)).append('\t').append(numbered ? 't' : 'f').append('\n');
             minCents = Math.min(minCents, cents);
@@ -298,8 +301,9 @@ public final class FeedGenerator {
 
         @Override
         public void close() throws IOException {
-            try (basePlans; plans; zones) {
+            try (basePlans; planIdentities; plans; zones) {
                 basePlans.flush();
+                planIdentities.flush();
                 plans.flush();
                 zones.flush();
             }
