@@ -151,6 +151,9 @@ public interface EventSearchConfig {
 
         Cache cache();
 
+        /** Short windows assembled in process from day slices; see README "One search". */
+        Slices slices();
+
         // --- search v2, HTTP caching, bounded work (issue 4) ---
 
         /** Cache headers for the CDN and browsers in front. */
@@ -190,14 +193,24 @@ public interface EventSearchConfig {
             EVER_SEEN
         }
 
+        interface Slices {
+            /** Answer short windows from day slices (off: every window not in a cache is its own query). */
+            @WithDefault("true")
+            boolean enabled();
+
+            /** Longest window answered from day slices; longer ones are one query each, cached whole. */
+            @WithDefault("31d")
+            Duration maxWindow();
+
+            /** Upper bound of the day slices held, in bytes of JSON (least recently used days go first). */
+            @WithDefault("128M")
+            MemorySize maxSize();
+        }
+
         interface Cache {
             /** Lifetime of a cached answer in Redis. A sync makes older answers unreachable anyway. */
             @WithDefault("60s")
             Duration ttl();
-
-            /** Lifetime of an answer in the in-process near cache. */
-            @WithDefault("5s")
-            Duration nearTtl();
 
             /** Upper bound for the near cache, in bytes of JSON. */
             @WithDefault("64M")

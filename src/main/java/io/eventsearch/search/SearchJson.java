@@ -3,12 +3,16 @@ package io.eventsearch.search;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
+import java.util.Arrays;
 import java.util.List;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
+
+import io.eventsearch.search.cache.DaySlice;
 
 /**
  * Renders the contract's success envelope straight to bytes with Jackson's streaming generator: no object
@@ -41,6 +45,90 @@ public final class SearchJson {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
+    }
+
+    /** What {@link #render} writes around the events: {@link #assemble} writes the same bytes. */
+    private static final byte[] ENVELOPE_START = "{\"data\":{\"events\":[".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ENVELOPE_END = "]},\"error\":null}".getBytes(StandardCharsets.US_ASCII);
+
+    /** One day's events as a JSON array, with the byte range of each event (see {@link DaySlice}). */
+    public static DaySlice renderDay(SearchRepository.Day day) {
+        List<EventSummary> events = day.events();
+        int[] begins = new int[events.size()];
+        int[] ends = new int[events.size()];
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 + events.size() * 200);
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartArray();
+            char[] scratch = new char[10];
+            for (int i = 0; i < begins.length; i++) {
+                json.flush();
+                begins[i] = out.size() + (i == 0 ? 0 : 1); // the separator is written with the next event
+                writeEvent(json, events.get(i), scratch);
+                json.flush();
+                ends[i] = out.size();
+            }
+            json.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new DaySlice(day.version(), day.startsMicros(), day.endsMicros(), out.toByteArray(), begins, ends);
+    }
+
+    /**
+     * The contract's envelope of the events of consecutive days that start in [lower, upper] and end by upper
+     * (epoch microseconds): byte for byte what {@link #render} writes for the same events. Neighbouring events
+     * of a day are copied as one range, separator included.
+     */
+    public static byte[] assemble(List<DaySlice> days, long lowerMicros, long upperMicros) {
+        int size = ENVELOPE_START.length + ENVELOPE_END.length;
+        for (DaySlice day : days) {
+            size += day.json().length;
+        }
+        byte[] out = new byte[size];
+        System.arraycopy(ENVELOPE_START, 0, out, 0, ENVELOPE_START.length);
+        int at = ENVELOPE_START.length;
+        boolean first = true;
+        for (DaySlice day : days) {
+            long[] starts = day.startsMicros();
+            long[] ends = day.endsMicros();
+            int i = firstAtOrAfter(starts, lowerMicros);
+            int n = day.size();
+            while (i < n && starts[i] <= upperMicros) {
+                if (ends[i] > upperMicros) {
+                    i++;
+                    continue;
+                }
+                int from = i;
+                while (i + 1 < n && starts[i + 1] <= upperMicros && ends[i + 1] <= upperMicros) {
+                    i++;
+                }
+                if (!first) {
+                    out[at++] = ',';
+                }
+                first = false;
+                int begin = day.begins()[from];
+                int length = day.ends()[i] - begin;
+                System.arraycopy(day.json(), begin, out, at, length);
+                at += length;
+                i++;
+            }
+        }
+        System.arraycopy(ENVELOPE_END, 0, out, at, ENVELOPE_END.length);
+        return Arrays.copyOf(out, at + ENVELOPE_END.length);
+    }
+
+    private static int firstAtOrAfter(long[] sorted, long value) {
+        int low = 0;
+        int high = sorted.length;
+        while (low < high) {
+            int mid = (low + high) >>> 1;
+            if (sorted[mid] < value) {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        return low;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.eventsearch.search;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -26,34 +27,42 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class SearchRepository {
 
-    /** Plans in their provider's latest applied sync, of base plans currently online. */
-    static final String LATEST = """
-            SELECT v.data_version, v.changed_at, e.id, e.title, e.start_local, e.end_local, e.min_price, e.max_price
+    /**
+     * Plans of a window, in (start, id) order, with the data version of the snapshot. Placeholders: the join that
+     * narrows to the scope, the window condition, the base plan condition. A LEFT JOIN from the one-row
+     * {@code catalogue_state}, so even an empty window returns its version.
+     */
+    private static final String WINDOW = """
+            SELECT v.data_version, v.changed_at, e.id, e.title, e.start_local, e.end_local, e.min_price, e.max_price,
+                   e.starts_at, e.ends_at
             FROM catalogue_state v
             LEFT JOIN LATERAL (
-                SELECT p.id, b.title, p.start_local, p.end_local, p.min_price, p.max_price, p.starts_at
-                FROM plans p
-                JOIN providers pr ON pr.id = p.provider_id AND pr.current_seen_at = p.last_seen_at
+                SELECT p.id, b.title, p.start_local, p.end_local, p.min_price, p.max_price, p.starts_at, p.ends_at
+                FROM plans p%s
                 JOIN base_plans b ON b.provider_id = p.provider_id AND b.base_plan_id = p.base_plan_id
-                WHERE p.starts_at >= $1 AND p.starts_at <= $2 AND p.ends_at <= $2
-                  AND b.sell_mode = 'online'
+                WHERE %s
+                  AND %s
             ) e ON true
             ORDER BY e.starts_at, e.id
             """;
+    private static final String LATEST_JOIN = """
+
+                JOIN providers pr ON pr.id = p.provider_id AND pr.current_seen_at = p.last_seen_at""";
+    /** The contract's window: starts inside it and ends by its upper bound. */
+    private static final String IN_WINDOW = "p.starts_at >= $1 AND p.starts_at <= $2 AND p.ends_at <= $2";
+    /** A day slice: every plan starting in [$1, $2), wherever it ends (the assembler filters on the end). */
+    private static final String IN_DAY = "p.starts_at >= $1 AND p.starts_at < $2";
+    private static final String ONLINE = "b.sell_mode = 'online'";
+    private static final String EVER_ONLINE = "b.ever_online";
+
+    /** Plans in their provider's latest applied sync, of base plans currently online. */
+    static final String LATEST = WINDOW.formatted(LATEST_JOIN, IN_WINDOW, ONLINE);
 
     /** Every plan ever seen, of base plans that were ever online. */
-    static final String EVER_SEEN = """
-            SELECT v.data_version, v.changed_at, e.id, e.title, e.start_local, e.end_local, e.min_price, e.max_price
-            FROM catalogue_state v
-            LEFT JOIN LATERAL (
-                SELECT p.id, b.title, p.start_local, p.end_local, p.min_price, p.max_price, p.starts_at
-                FROM plans p
-                JOIN base_plans b ON b.provider_id = p.provider_id AND b.base_plan_id = p.base_plan_id
-                WHERE p.starts_at >= $1 AND p.starts_at <= $2 AND p.ends_at <= $2
-                  AND b.ever_online
-            ) e ON true
-            ORDER BY e.starts_at, e.id
-            """;
+    static final String EVER_SEEN = WINDOW.formatted("", IN_WINDOW, EVER_ONLINE);
+
+    static final String DAY_LATEST = WINDOW.formatted(LATEST_JOIN, IN_DAY, ONLINE);
+    static final String DAY_EVER_SEEN = WINDOW.formatted("", IN_DAY, EVER_ONLINE);
 
     /**
      * One v2 page, keyset-paged on (start, id): rows after the position ($3, $4), at most $8 of them (the caller
@@ -93,16 +102,17 @@ public class SearchRepository {
             ) zs ON true
             """;
     private static final String IN_LATEST = " AND pr.current_seen_at = p.last_seen_at";
-    static final String PAGE_LATEST = PAGE.formatted("", IN_LATEST, "b.sell_mode = 'online'", "");
-    static final String PAGE_LATEST_ZONES = PAGE.formatted(ZONE_COLUMNS, IN_LATEST, "b.sell_mode = 'online'", ZONES_JOIN);
-    static final String PAGE_EVER_SEEN = PAGE.formatted("", "", "b.ever_online", "");
-    static final String PAGE_EVER_SEEN_ZONES = PAGE.formatted(ZONE_COLUMNS, "", "b.ever_online", ZONES_JOIN);
+    static final String PAGE_LATEST = PAGE.formatted("", IN_LATEST, ONLINE, "");
+    static final String PAGE_LATEST_ZONES = PAGE.formatted(ZONE_COLUMNS, IN_LATEST, ONLINE, ZONES_JOIN);
+    static final String PAGE_EVER_SEEN = PAGE.formatted("", "", EVER_ONLINE, "");
+    static final String PAGE_EVER_SEEN_ZONES = PAGE.formatted(ZONE_COLUMNS, "", EVER_ONLINE, ZONES_JOIN);
 
     /** Sorts before every plan id (plan ids are version-5 UUIDs, never nil): "from the start of the window". */
     private static final UUID NIL = new UUID(0, 0);
 
     private final Pool pool;
     private final String sql;
+    private final String daySql;
     private final String pageSql;
     private final String pageZonesSql;
 
@@ -110,6 +120,7 @@ public class SearchRepository {
         this.pool = pool.pool();
         boolean everSeen = config.search().scope() == EventSearchConfig.Search.Scope.EVER_SEEN;
         this.sql = everSeen ? EVER_SEEN : LATEST;
+        this.daySql = everSeen ? DAY_EVER_SEEN : DAY_LATEST;
         this.pageSql = everSeen ? PAGE_EVER_SEEN : PAGE_LATEST;
         this.pageZonesSql = everSeen ? PAGE_EVER_SEEN_ZONES : PAGE_LATEST_ZONES;
     }
@@ -134,6 +145,17 @@ public class SearchRepository {
         return pool.preparedQuery(sql)
                 .execute(Tuple.of(window.lower().atOffset(ZoneOffset.UTC), window.upper().atOffset(ZoneOffset.UTC)))
                 .map(SearchRepository::found);
+    }
+
+    /** Result of a day query: the events, their start and end instants (epoch microseconds), the version. */
+    public record Day(List<EventSummary> events, long[] startsMicros, long[] endsMicros, DataVersion version) {
+    }
+
+    /** Every plan in scope that starts in [from, until), in (start, id) order, wherever it ends. */
+    public Uni<Day> findStartingBetween(Instant from, Instant until) {
+        return pool.preparedQuery(daySql)
+                .execute(Tuple.of(from.atOffset(ZoneOffset.UTC), until.atOffset(ZoneOffset.UTC)))
+                .map(SearchRepository::day);
     }
 
     public Uni<Page> page(PageQuery query) {
@@ -189,6 +211,26 @@ public class SearchRepository {
             events.add(summary(row));
         }
         return new Found(events, version);
+    }
+
+    private static Day day(RowSet<Row> rows) {
+        Found found = found(rows);
+        int n = found.events().size();
+        long[] starts = new long[n];
+        long[] ends = new long[n];
+        int i = 0;
+        for (Row row : rows) {
+            if (row.getValue(2) != null) {
+                starts[i] = micros(row.getOffsetDateTime(8));
+                ends[i++] = micros(row.getOffsetDateTime(9));
+            }
+        }
+        return new Day(found.events(), starts, ends, found.version());
+    }
+
+    /** PostgreSQL keeps microseconds: an instant of a row is exactly this many microseconds since the epoch. */
+    private static long micros(OffsetDateTime time) {
+        return time.toEpochSecond() * 1_000_000L + time.getNano() / 1_000;
     }
 
     /** Zones come as parallel arrays (one aggregate per column, all in position order); none is an empty list. */

@@ -5,6 +5,8 @@ import java.util.Locale;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.eventsearch.EventSearchConfig;
+import io.eventsearch.search.cache.DaySlice;
+import io.eventsearch.search.cache.DaySliceCache;
 import io.eventsearch.search.cache.SearchCache;
 import io.eventsearch.search.cache.SearchCache.Loaded;
 import io.eventsearch.storage.CatalogueVersion;
@@ -19,14 +21,16 @@ import io.smallrye.mutiny.Uni;
 public class SearchService {
 
     private final SearchCache cache;
+    private final DaySliceCache slices;
     private final SearchRepository repository;
     private final CatalogueVersion catalogue;
     private final String keyPrefix;
     private final String pageKeyPrefix;
 
-    public SearchService(SearchCache cache, SearchRepository repository, CatalogueVersion catalogue,
-            EventSearchConfig config) {
+    public SearchService(SearchCache cache, DaySliceCache slices, SearchRepository repository,
+            CatalogueVersion catalogue, EventSearchConfig config) {
         this.cache = cache;
+        this.slices = slices;
         this.repository = repository;
         this.catalogue = catalogue;
         String scope = config.search().scope().name().toLowerCase(Locale.ROOT) + ':';
@@ -34,12 +38,38 @@ public class SearchService {
         this.pageKeyPrefix = "es:search:v2:" + scope;
     }
 
-    /** v1: the whole window. */
+    /**
+     * v1: the whole window. A short window comes from the near cache or is assembled from day slices (cheaper than
+     * a Redis round trip); a longer one from the near cache, Redis, or its own query.
+     */
     public Uni<Loaded> search(SearchWindow window) {
         DataVersion version = catalogue.current();
-        String key = keyPrefix + catalogue.epoch() + ':' + version.version() + ':' + window.key();
-        return cache.get(key, version, () -> repository.find(window)
-                .map(found -> loaded(version, found.version(), SearchJson.render(found.events()))));
+        String epoch = catalogue.epoch();
+        String key = keyPrefix + epoch + ':' + version.version() + ':' + window.key();
+        if (slices.covers(window.lower(), window.upper())) {
+            return cache.getNear(key, () -> fromDays(window, epoch, version));
+        }
+        return cache.get(key, version, () -> query(window, version));
+    }
+
+    private Uni<Loaded> query(SearchWindow window, DataVersion version) {
+        return repository.find(window).map(found -> loaded(version, found.version(), SearchJson.render(found.events())));
+    }
+
+    private Uni<Loaded> fromDays(SearchWindow window, String epoch, DataVersion version) {
+        long lower = DaySlice.ceilMicros(window.lower());
+        long upper = DaySlice.floorMicros(window.upper());
+        return slices.days(epoch, version, DaySlice.day(lower), DaySlice.day(upper), this::readDay)
+                .flatMap(days -> days.isPresent()
+                        ? Uni.createFrom().item(new Loaded(SearchJson.assemble(days.get(), lower, upper), version, true))
+                        : query(window, version)); // a day was read at another version: ask for the window itself
+    }
+
+    private Uni<DaySlice> readDay(long day) {
+        return repository.findStartingBetween(DaySlice.dayStart(day), DaySlice.dayStart(day + 1)).map(found -> {
+            catalogue.advance(found.version());
+            return SearchJson.renderDay(found);
+        });
     }
 
     /** v2: one page. */

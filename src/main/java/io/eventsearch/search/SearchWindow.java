@@ -7,6 +7,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 
@@ -16,7 +17,7 @@ import io.eventsearch.search.api.InvalidQueryException;
 /**
  * The time window of a search: plans with {@code start >= startsAt} and {@code end <= endsAt}, both inclusive,
  * either bound optional. Date-times are RFC 3339 ({@code 2021-07-21T17:32:28Z}, any offset, optional fraction);
- * one without an offset is read as UTC.
+ * one without an offset is read as UTC. Bounds are kept to whole microseconds, PostgreSQL's precision.
  */
 public record SearchWindow(Instant startsAt, Instant endsAt) {
 
@@ -30,7 +31,24 @@ public record SearchWindow(Instant startsAt, Instant endsAt) {
         if (from != null && to != null && from.isAfter(to)) {
             throw new InvalidQueryException(ApiError.INVALID_RANGE, "starts_at must not be after ends_at");
         }
-        return new SearchWindow(from, to);
+        return new SearchWindow(roundUp(from), roundDown(to));
+    }
+
+    /*
+     * PostgreSQL keeps microseconds. Bounds are rounded towards the inside of the window here, once, so the query,
+     * the day slices and the cache key all see the same window ("start >= 20:00:00.0000001" excludes an event at
+     * 20:00:00, as it should; the driver would otherwise truncate the bound towards 2000-01-01).
+     */
+    private static Instant roundUp(Instant instant) {
+        if (instant == null) {
+            return null;
+        }
+        Instant down = instant.truncatedTo(ChronoUnit.MICROS);
+        return down.equals(instant) ? instant : down.plus(1, ChronoUnit.MICROS);
+    }
+
+    private static Instant roundDown(Instant instant) {
+        return instant == null ? null : instant.truncatedTo(ChronoUnit.MICROS);
     }
 
     /**

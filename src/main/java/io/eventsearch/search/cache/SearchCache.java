@@ -57,7 +57,7 @@ public class SearchCache {
         this.databaseLoads = counter(registry, "database", "load");
     }
 
-    private static Counter counter(MeterRegistry registry, String layer, String result) {
+    static Counter counter(MeterRegistry registry, String layer, String result) {
         return Counter.builder("events.search.cache").description("Search cache lookups by layer and result")
                 .tags("layer", layer, "result", result).register(registry);
     }
@@ -67,6 +67,18 @@ public class SearchCache {
      * then known to show {@code version}) or the database loader.
      */
     public Uni<Loaded> get(String key, DataVersion version, Supplier<Uni<Loaded>> database) {
+        return get(key, () -> fromRedisOrDatabase(key, version, database));
+    }
+
+    /**
+     * The answer under {@code key} from the near cache, or else from {@code local}: for answers an instance makes
+     * more cheaply than a Redis round trip would fetch them (windows assembled from {@link DaySliceCache}).
+     */
+    public Uni<Loaded> getNear(String key, Supplier<Uni<Loaded>> local) {
+        return get(key, local);
+    }
+
+    private Uni<Loaded> get(String key, Supplier<Uni<Loaded>> below) {
         CompletableFuture<Loaded> present = near.getIfPresent(key);
         if (present != null) {
             nearHits.increment();
@@ -75,12 +87,21 @@ public class SearchCache {
                     : Uni.createFrom().completionStage(present);
         }
         nearMisses.increment();
-        CompletableFuture<Loaded> loading = near.get(key,
-                (k, executor) -> fromRedisOrDatabase(k, version, database).subscribeAsCompletionStage());
-        loading.thenAccept(loaded -> {
+        // The load starts outside the map's lock (an answer assembled from memory completes at once, and must not
+        // run inside a compute); a concurrent miss finds this future and shares it.
+        CompletableFuture<Loaded> loading = new CompletableFuture<>();
+        CompletableFuture<Loaded> raced = near.asMap().putIfAbsent(key, loading);
+        if (raced != null) {
+            return Uni.createFrom().completionStage(raced);
+        }
+        Uni.createFrom().<Loaded>deferred(below::get).subscribe().with(loaded -> {
             if (!loaded.cacheable()) {
                 near.asMap().remove(key, loading);
             }
+            loading.complete(loaded);
+        }, failure -> {
+            near.asMap().remove(key, loading);
+            loading.completeExceptionally(failure);
         });
         return Uni.createFrom().completionStage(loading);
     }
