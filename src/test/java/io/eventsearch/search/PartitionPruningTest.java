@@ -127,6 +127,16 @@ class PartitionPruningTest {
     }
 
     @Test
+    void aDaySliceReadsOnePartition() {
+        String plan = explain(SearchRepository.DAY_LATEST, "force_generic_plan", "'2030-01-01T00:00:00Z', '2030-01-02T00:00:00Z'");
+        assertThat(scanned(plan)).as(plan).containsExactly("plans_y2030");
+        assertThat(removed(plan)).as(plan).isEqualTo(21);
+        String everSeen = explain(SearchRepository.DAY_EVER_SEEN, "force_custom_plan",
+                "'2021-12-31T00:00:00Z', '2022-01-01T00:00:00Z'");
+        assertThat(scanned(everSeen)).as("the upper bound is exclusive: " + everSeen).containsExactly("plans_y2021");
+    }
+
+    @Test
     void anOpenWindowTouchesThemAll() {
         String plan = explain(SearchRepository.LATEST, "force_generic_plan", "'0001-01-01T00:00:00Z', '9999-12-31T23:59:59Z'");
         assertThat(scanned(plan)).as(plan).hasSize(22).contains("plans_default");
