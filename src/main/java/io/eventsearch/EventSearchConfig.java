@@ -166,6 +166,10 @@ public interface EventSearchConfig {
         /** Page sizes of {@code /v2/search}. */
         Page page();
 
+        /** After the read replica fails a query the primary answers, how long search reads the primary only. */
+        @WithDefault("5s")
+        Duration replicaRetryAfter();
+
         interface Http {
             /** {@code Cache-Control: public, max-age}: how long a CDN may serve an answer without asking. */
             @WithDefault("5s")

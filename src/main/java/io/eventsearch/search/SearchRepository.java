@@ -14,7 +14,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.eventsearch.EventSearchConfig;
 import io.eventsearch.storage.DataVersion;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -110,14 +109,14 @@ public class SearchRepository {
     /** Sorts before every plan id (plan ids are version-5 UUIDs, never nil): "from the start of the window". */
     private static final UUID NIL = new UUID(0, 0);
 
-    private final Pool pool;
+    private final SearchPool pool;
     private final String sql;
     private final String daySql;
     private final String pageSql;
     private final String pageZonesSql;
 
     public SearchRepository(SearchPool pool, EventSearchConfig config) {
-        this.pool = pool.pool();
+        this.pool = pool;
         boolean everSeen = config.search().scope() == EventSearchConfig.Search.Scope.EVER_SEEN;
         this.sql = everSeen ? EVER_SEEN : LATEST;
         this.daySql = everSeen ? DAY_EVER_SEEN : DAY_LATEST;
@@ -142,8 +141,7 @@ public class SearchRepository {
     }
 
     public Uni<Found> find(SearchWindow window) {
-        return pool.preparedQuery(sql)
-                .execute(Tuple.of(window.lower().atOffset(ZoneOffset.UTC), window.upper().atOffset(ZoneOffset.UTC)))
+        return pool.query(sql, Tuple.of(window.lower().atOffset(ZoneOffset.UTC), window.upper().atOffset(ZoneOffset.UTC)))
                 .map(SearchRepository::found);
     }
 
@@ -153,8 +151,7 @@ public class SearchRepository {
 
     /** Every plan in scope that starts in [from, until), in (start, id) order, wherever it ends. */
     public Uni<Day> findStartingBetween(Instant from, Instant until) {
-        return pool.preparedQuery(daySql)
-                .execute(Tuple.of(from.atOffset(ZoneOffset.UTC), until.atOffset(ZoneOffset.UTC)))
+        return pool.query(daySql, Tuple.of(from.atOffset(ZoneOffset.UTC), until.atOffset(ZoneOffset.UTC)))
                 .map(SearchRepository::day);
     }
 
@@ -180,7 +177,7 @@ public class SearchRepository {
                 .addInteger(query.limit() + 1);
         int limit = query.limit();
         boolean zones = query.zones();
-        return pool.preparedQuery(zones ? pageZonesSql : pageSql).execute(params)
+        return pool.query(zones ? pageZonesSql : pageSql, params)
                 .map(rows -> page(rows, limit, zones));
     }
 
