@@ -176,6 +176,28 @@ class SyncTest {
     }
 
     @Test
+    void lastSeenBumpsAreHotUpdates() {
+        // no index of plans or base_plans holds last_seen_at, and every page keeps room for a second version
+        assertThat(db.count("""
+                SELECT count(*) FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
+                JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+                WHERE (t.relname LIKE 'plans%' OR t.relname = 'base_plans') AND a.attname = 'last_seen_at'""")).isZero();
+        assertThat(db.count("""
+                SELECT count(*) FROM pg_class c
+                WHERE (c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = 'plans'::regclass)
+                       OR c.relname = 'base_plans')
+                  AND NOT coalesce(c.reloptions @> '{fillfactor=50}', false)""")).isZero();
+
+        syncWith(Feeds.planList(1));
+        long hotBefore = db.count("SELECT coalesce(sum(n_tup_hot_upd), 0) FROM pg_stat_user_tables WHERE relname LIKE 'plans%'");
+        syncWith(Feeds.text(Feeds.planList(1)).replace("   ", "\t"));
+        // statistics reach other sessions with a delay
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(db.count(
+                "SELECT coalesce(sum(n_tup_hot_upd), 0) FROM pg_stat_user_tables WHERE relname LIKE 'plans%'") - hotBefore)
+                .as("the four plans were bumped in place").isGreaterThanOrEqualTo(4));
+    }
+
+    @Test
     void aMalformedFeedChangesNothingAndTheNextGoodOneSyncs() {
         syncWith(Feeds.planList(1));
         List<Map<String, Object>> before = planSnapshot();
