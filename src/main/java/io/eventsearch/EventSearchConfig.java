@@ -170,6 +170,10 @@ public interface EventSearchConfig {
         @WithDefault("5s")
         Duration replicaRetryAfter();
 
+        /** A search statement the read replica has not answered within this is asked of the primary instead. */
+        @WithDefault("2s")
+        Duration replicaTimeout();
+
         interface Http {
             /** {@code Cache-Control: public, max-age}: how long a CDN may serve an answer without asking. */
             @WithDefault("5s")

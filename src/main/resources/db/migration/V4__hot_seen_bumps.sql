@@ -13,9 +13,10 @@
 -- A partition created later must be given the same fillfactor (a partitioned table has no storage parameters).
 -- (V2's comment names a PlanPartitionMaintenance that was never written: the partitions for 2015-2035 come
 -- from V2, later starts land in the default partition until a migration adds their years.)
-DROP INDEX plans_provider_seen_idx;
-DROP INDEX plans_search_idx;
-CREATE INDEX plans_search_idx ON plans (starts_at, id);
+-- Order matters on a live database: Flyway runs this in one transaction, and every lock is held to its end.
+-- Building the new index first takes a lock that blocks writes only; the drops, which block reads too, come last,
+-- just before the commit.
+CREATE INDEX plans_search_v4_idx ON plans (starts_at, id);
 
 DO $$
 DECLARE
@@ -27,3 +28,7 @@ BEGIN
 END $$;
 
 ALTER TABLE base_plans SET (fillfactor = 50);
+
+DROP INDEX plans_provider_seen_idx;
+DROP INDEX plans_search_idx;
+ALTER INDEX plans_search_v4_idx RENAME TO plans_search_idx;

@@ -22,8 +22,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * primary. A lagging replica is safe: the search queries return the data version of the snapshot they read, and
  * an answer older than the version in its cache key is served but not cached.
  *
- * <p>A replica that fails a query the primary then answers (unreachable, restarting, a recovery conflict) is left
- * alone for {@code events.search.replica-retry-after}: search reads the primary meanwhile, then tries the replica
+ * <p>A replica that fails a query the primary then answers (unreachable, restarting, a recovery conflict, or no
+ * answer within {@code events.search.replica-timeout}) is left alone for {@code events.search.replica-retry-after}: search reads the primary meanwhile, then tries the replica
  * again. So a replica outage costs capacity on the primary, never answers.
  */
 @ApplicationScoped
@@ -35,6 +35,7 @@ public class SearchPool {
     private final Pool primary;
     private final Pool replica;
     private final long retryAfterMillis;
+    private final Duration timeout;
     private volatile long replicaRetryAt;
     private volatile boolean replicaDown;
 
@@ -45,6 +46,7 @@ public class SearchPool {
         this.primary = primary;
         this.replica = active.isEmpty() ? null : active.get(0);
         this.retryAfterMillis = config.search().replicaRetryAfter().toMillis();
+        this.timeout = config.search().replicaTimeout();
         LOG.infof("search reads from %s", this.replica != null ? "the read replica (datasource 'replica')" : "the primary");
     }
 
@@ -54,13 +56,16 @@ public class SearchPool {
             return primary.preparedQuery(sql).execute(params);
         }
         return replica.preparedQuery(sql).execute(params)
+                // a replica that hangs (no refusal, no answer) must not hold requests: give up and ask the primary
+                .ifNoItem().after(timeout).fail()
                 .invoke(this::replicaAnswered)
                 .onFailure().recoverWithUni(failure -> primary.preparedQuery(sql).execute(params)
                         .invoke(rows -> replicaFailed(failure)));
     }
 
     private void replicaAnswered() {
-        if (replicaDown) {
+        // a statement begun before an outage may answer late: the replica is back only once its back-off is over
+        if (replicaDown && System.currentTimeMillis() >= replicaRetryAt) {
             replicaDown = false;
             LOG.info("search: the read replica answers again; reading from it");
         }
@@ -82,7 +87,9 @@ public class SearchPool {
         if (replica == null) {
             return Uni.createFrom().item(false);
         }
-        return replica.query("SELECT 1").execute().map(rows -> true).onFailure().recoverWithItem(false);
+        return replica.query("SELECT 1").execute().map(rows -> true)
+                .ifNoItem().after(timeout).recoverWithItem(false)
+                .onFailure().recoverWithItem(false);
     }
 
     public boolean replica() {
