@@ -107,7 +107,7 @@ class GracefulShutdownIT {
         assertThat(served.get()).isGreaterThan(beforeStop);
         assertThat(failures).as("requests failed while the instance was in rotation").isEmpty();
         assertThat(service.logText()).contains("releases leadership of providers").contains("stopped in");
-        assertThat(ItDatabase.count("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'es-leader/shutdown-it'"))
+        assertThat(ItDatabase.count("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'es-leader/shutdown-it' AND datname = current_database()"))
                 .isZero();
         assertThat(ItDatabase.count("SELECT count(*) FROM sync_runs WHERE instance_id = 'shutdown-it' AND outcome = 'running'"))
                 .isZero();

@@ -117,7 +117,7 @@ class MultiInstanceIT {
         Map<String, Long> out = new HashMap<>();
         try (var c = ItDatabase.connect(); var st = c.createStatement(); var rs = st.executeQuery("""
                 SELECT a.application_name, count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-                WHERE l.locktype = 'advisory' AND l.classid = 1163067393 AND l.granted
+                WHERE l.locktype = 'advisory' AND l.classid = 1163067393 AND l.granted AND a.datname = current_database()
                 GROUP BY a.application_name
                 """)) {
             while (rs.next()) {

@@ -126,7 +126,7 @@ class LeaderElectionTest {
         assertThat(leadershipA.leads(provider.id())).isTrue();
 
         // the leader's connection is killed (a crash, a network cut, a failover)
-        db.rows("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'es-leader/instance-a'");
+        db.rows("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'es-leader/instance-a' AND datname = current_database()");
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !leadershipA.leads(provider.id()));
 
         assertThat(tick(instanceB)).isInstanceOf(TickResult.Synced.class);
