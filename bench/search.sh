@@ -63,7 +63,7 @@ scenario() {
   SCENARIO_NO=$(( ${SCENARIO_NO:-0} + 1 ))
   local seed=$(( BENCH_SEED * 100 + 2 * SCENARIO_NO ))
   log "search: $name ($url), ${BENCH_WARMUP}s warm-up + ${BENCH_DURATION}s"
-  run_wrk "$name" "$mode" "$url" "$BENCH_WARMUP" $((seed + 1)) "$WORK/warmup-$name.txt"
+  [ "$BENCH_WARMUP" = 0 ] || run_wrk "$name" "$mode" "$url" "$BENCH_WARMUP" $((seed + 1)) "$WORK/warmup-$name.txt"
   local svc0 m0 c0 svc1 m1 c1
   svc0=$(proc_ticks "${serving[@]}"); m0=$(machine_ticks); c0=$(cache_counters)
   run_wrk "$name" "$mode" "$url" "$BENCH_DURATION" "$seed" "$out"
@@ -86,8 +86,8 @@ scenario() {
       v["p999"] / 1000, v["max"] / 1000, errors, v["connect"], v["read"], v["write"], v["timeout"], v["status"],
       v["bytes"] / (v["requests"] > 0 ? v["requests"] : 1), 100 * svc / tck / secs, 100 * wrkcpu / secs,
       100 * busy / (busy + idle), y[1] - x[1], y[2] - x[2], y[3] - x[3], y[4] - x[4], y[5] - x[5] }' \
-    >>"$RESULTS/search.csv"
-  tail -n1 "$RESULTS/search.csv" | awk -F, '{printf "[bench]   %.0f req/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, %d errors\n", $3, $5, $7, $8, $10}' >&2
+    >>"${SCENARIO_CSV:-$RESULTS/search.csv}"
+  tail -n1 "${SCENARIO_CSV:-$RESULTS/search.csv}" | awk -F, '{printf "[bench]   %.0f req/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, %d errors\n", $3, $5, $7, $8, $10}' >&2
 }
 
 start_nginx() { # start_nginx FILE: serves FILE as /large.json on BENCH_NGINX_PORT

@@ -47,8 +47,24 @@ local function hot_window()
   return search(from, from + 86400)
 end
 
+-- A v2 page: a window of min..max minutes, limit 100, and at random a price bound, both, or zones.
+local function v2_page()
+  local length = 60 * math.random(min_minutes, max_minutes)
+  local slots = math.floor((span_days * 86400 - length) / 60)
+  local from = span_start + 60 * math.random(0, slots)
+  local path = "/v2/search?starts_at=" .. iso(from) .. "&ends_at=" .. iso(from + length) .. "&limit=100"
+  local r = math.random(4)
+  if r == 1 then path = path .. "&min_price=" .. math.random(5, 40) end
+  if r == 2 then path = path .. "&max_price=" .. math.random(60, 200) end
+  if r == 3 then path = path .. "&include=zones" end
+  if r == 4 then path = path .. "&min_price=" .. math.random(5, 30) .. "&include=zones" end
+  return path
+end
+
 if mode == "random" then
   request = function() return wrk.format("GET", random_window()) end
+elseif mode == "v2" then
+  request = function() return wrk.format("GET", v2_page()) end
 elseif mode == "mix" then
   request = function()
     if math.random() < mix_miss then return wrk.format("GET", random_window()) end

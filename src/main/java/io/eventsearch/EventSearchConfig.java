@@ -94,6 +94,18 @@ public interface EventSearchConfig {
 
         @WithDefault("true")
         boolean enabled();
+
+        /** An empty feed (no valid plan) applies at once; otherwise it is held until an operator decides. */
+        @WithDefault("false")
+        boolean allowEmptyFeed();
+
+        /** A feed dropping more than max-drop-ratio applies only as the last of this many such feeds in a row... */
+        @WithDefault("3")
+        int massDropFeeds();
+
+        /** ...the first of which came at least this long before it. */
+        @WithDefault("5m")
+        Duration massDropAfter();
     }
 
     interface Ingestion {
@@ -105,7 +117,7 @@ public interface EventSearchConfig {
         @WithDefault("500")
         int batchSize();
 
-        /** A feed dropping more than this share of the in-scope catalogue is held for confirmation. */
+        /** A feed dropping more than this share of the in-scope catalogue is held (see the providers' mass-drop keys). */
         @WithDefault("0.5")
         double maxDropRatio();
 
@@ -153,6 +165,23 @@ public interface EventSearchConfig {
 
         /** Short windows assembled in process from day slices; see README "One search". */
         Slices slices();
+
+        /** The in-process model of the visible catalogue that answers every query shape. */
+        ReadModel readModel();
+
+        interface ReadModel {
+            /** Serve from the model (off: every answer comes from the caches and SQL). */
+            @WithDefault("true")
+            boolean enabled();
+
+            /** Memory the model may hold; above it the service says so and serves from SQL instead. */
+            @WithDefault("256M")
+            MemorySize maxSize();
+
+            /** After the model went over budget or failed to load, how long before loading it again is tried. */
+            @WithDefault("60s")
+            Duration retryAfter();
+        }
 
         // --- search v2, HTTP caching, bounded work (issue 4) ---
 

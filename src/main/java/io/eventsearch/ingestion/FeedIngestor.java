@@ -19,6 +19,7 @@ import io.eventsearch.catalogue.Zone;
 import io.eventsearch.ingestion.feed.FeedSink;
 import io.eventsearch.ingestion.feed.MalformedFeedException;
 import io.eventsearch.ingestion.feed.SkipReason;
+import io.eventsearch.provider.ProviderSettings;
 import io.eventsearch.storage.CatalogueTransaction;
 import io.eventsearch.storage.CatalogueWriter;
 import io.eventsearch.storage.SyncRun;
@@ -75,31 +76,27 @@ public class FeedIngestor {
                     check.duplicatePlans() + " plan(s) appear more than once; the last occurrence counts");
             copySkips(skips, run);
 
-            if (check.dropRatio() > maxDropRatio && tx.heldSince() == null) {
+            String holdReason = holdReason(provider, check, tx.hold(), digest);
+            if (holdReason != null) {
                 tx.discardStaged();
-                tx.markHeld();
+                tx.markHeld(holdReason, digest);
                 tx.commit();
                 run.outcome = SyncRun.Outcome.HELD;
-                run.failureReason = "mass_drop";
-                run.failureDetail = String.format(
-                        "feed drops %d of %d plans in scope (%.0f%% > %.0f%%); held until the next feed confirms it",
-                        check.dropped(), check.inScope(), 100 * check.dropRatio(), 100 * maxDropRatio);
-                LOG.warnf("provider %s: %s", provider.name(), run.failureDetail);
+                run.failureReason = holdReason;
+                run.failureDetail = holdDetail(provider, holdReason, check, tx.hold());
                 return null;
-            }
-            if (check.dropRatio() > maxDropRatio) {
-                LOG.warnf("provider %s: feed drops %d of %d plans again; applying it as confirmed", provider.name(),
-                        check.dropped(), check.inScope());
             }
             CatalogueTransaction.MergeResult merged = tx.merge(digest, etag, lastModified);
             tx.commit();
             run.outcome = SyncRun.Outcome.SUCCEEDED;
             run.basePlansInserted = merged.basePlansInserted();
             run.basePlansUpdated = merged.basePlansUpdated();
+            run.basePlansReturned = merged.basePlansReturned();
             run.basePlansUnchanged = merged.basePlansUnchanged();
             run.basePlansGoneStale = merged.basePlansGoneStale();
             run.plansInserted = merged.plansInserted();
             run.plansUpdated = merged.plansUpdated();
+            run.plansReturned = merged.plansReturned();
             run.plansUnchanged = merged.plansUnchanged();
             run.plansGoneStale = merged.plansGoneStale();
             run.zonesWritten = merged.zonesWritten();
@@ -108,6 +105,58 @@ public class FeedIngestor {
             copySkips(skips, run);
         }
     }
+
+    /**
+     * Why this feed must be held rather than applied, or null to apply it. A feed that keeps the scope within the
+     * drop ratio applies (and ends any hold). One that drops more applies when an operator confirmed exactly this
+     * feed; else an empty one is held unless the provider allows empty feeds, and any other applies only as the
+     * last of {@code mass-drop-feeds} dropping feeds in a row, the first of them at least {@code mass-drop-after}
+     * ago: a glitch of the provider, however often repeated in a short time, never empties search.
+     */
+    String holdReason(RegisteredProvider provider, CatalogueTransaction.DropCheck check, CatalogueTransaction.Hold hold,
+            String digest) {
+        if (check.dropRatio() <= maxDropRatio) {
+            return null;
+        }
+        ProviderSettings.HoldPolicy policy = provider.settings().hold();
+        if (digest.equals(hold.confirmedDigest())) {
+            LOG.warnf("provider %s: applying the feed an operator confirmed (drops %d of %d plans in scope)",
+                    provider.name(), check.dropped(), check.inScope());
+            return null;
+        }
+        if (check.empty()) {
+            if (policy.allowEmptyFeed()) {
+                LOG.warnf("provider %s: applying an empty feed (allow-empty-feed): %d plans leave the scope",
+                        provider.name(), check.inScope());
+                return null;
+            }
+            return EMPTY_FEED;
+        }
+        int inARow = hold.feeds() + 1;
+        if (inARow >= policy.massDropFeeds() && hold.age().compareTo(policy.massDropAfter()) >= 0) {
+            LOG.warnf("provider %s: feed drops %d of %d plans, as %d feeds in a row did over %s; applying it",
+                    provider.name(), check.dropped(), check.inScope(), inARow, hold.age());
+            return null;
+        }
+        return MASS_DROP;
+    }
+
+    private String holdDetail(RegisteredProvider provider, String reason, CatalogueTransaction.DropCheck check,
+            CatalogueTransaction.Hold before) {
+        ProviderSettings.HoldPolicy policy = provider.settings().hold();
+        int inARow = before.feeds() + 1;
+        if (EMPTY_FEED.equals(reason)) {
+            return String.format("feed has no valid plan and would empty the scope (%d plans); held (%d in a row) "
+                    + "until an operator confirms or rejects it, or a normal feed comes", check.inScope(), inARow);
+        }
+        return String.format("feed drops %d of %d plans in scope (%.0f%% > %.0f%%); held (%d in a row), applied once "
+                + "%d such feeds came in a row over at least %s, or an operator confirms it", check.dropped(),
+                check.inScope(), 100 * check.dropRatio(), 100 * maxDropRatio, inARow, policy.massDropFeeds(),
+                policy.massDropAfter());
+    }
+
+    public static final String EMPTY_FEED = "empty_feed";
+    public static final String MASS_DROP = "mass_drop";
 
     private static void copySkips(SkipTally skips, SyncRun run) {
         run.skipped.clear();

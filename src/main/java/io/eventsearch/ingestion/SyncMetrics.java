@@ -1,12 +1,16 @@
 package io.eventsearch.ingestion;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.eventsearch.storage.SyncRun;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -15,6 +19,8 @@ import io.micrometer.core.instrument.Timer;
 public class SyncMetrics {
 
     private final MeterRegistry registry;
+    /** Per provider: 1 while its feeds are held (as the last run here found), else 0. */
+    private final Map<String, AtomicInteger> held = new ConcurrentHashMap<>();
 
     public SyncMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -22,6 +28,15 @@ public class SyncMetrics {
 
     void record(String provider, SyncRun run, long nanos) {
         String outcome = run.outcome.code();
+        if (run.outcome != SyncRun.Outcome.FAILED) {
+            held.computeIfAbsent(provider, p -> {
+                AtomicInteger value = new AtomicInteger();
+                Gauge.builder("events.provider.held", value, AtomicInteger::get)
+                        .description("1 while the provider's feeds are held (empty feed or mass drop), on the instance syncing it")
+                        .tag("provider", p).register(registry);
+                return value;
+            }).set(run.outcome == SyncRun.Outcome.HELD ? 1 : 0);
+        }
         Counter.builder("events.sync.runs").description("Sync runs by outcome")
                 .tags("provider", provider, "outcome", outcome,
                         "reason", run.failureReason == null ? "none" : run.failureReason)

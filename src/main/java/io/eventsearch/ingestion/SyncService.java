@@ -120,6 +120,8 @@ public class SyncService {
                 download.lastModified(), run);
         if (merged != null && merged.version() != null) {
             version.advance(merged.version());
+            // what this sync committed is what the next search on this instance sees
+            version.awaitShown(merged.version().version(), java.time.Duration.ofSeconds(5));
         }
         return run;
     }
@@ -161,9 +163,11 @@ public class SyncService {
     private void log(RegisteredProvider provider, SyncRun run) {
         switch (run.outcome) {
             case SUCCEEDED -> LOG.infof(
-                    "provider %s: synced %d plans (%d new, %d changed, %d unchanged, %d gone stale), %d skipped, %d bytes",
-                    provider.name(), run.plansInserted + run.plansUpdated + run.plansUnchanged, run.plansInserted,
-                    run.plansUpdated, run.plansUnchanged, run.plansGoneStale, run.skippedTotal(),
+                    "provider %s: synced %d plans (%d new, %d changed, %d back in scope, %d unchanged, %d gone stale), "
+                            + "%d skipped, %d bytes",
+                    provider.name(), run.plansInserted + run.plansUpdated + run.plansReturned + run.plansUnchanged,
+                    run.plansInserted, run.plansUpdated, run.plansReturned, run.plansUnchanged, run.plansGoneStale,
+                    run.skippedTotal(),
                     run.feedBytes == null ? 0 : run.feedBytes);
             case UNCHANGED -> LOG.debugf("provider %s: feed unchanged", provider.name());
             case HELD -> LOG.warnf("provider %s: feed held: %s", provider.name(), run.failureDetail);

@@ -38,6 +38,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * <li>{@code POST /ops/providers/{name}/sync}: sync now (on this instance, if it leads the provider or can)</li>
  * <li>{@code POST /ops/providers/{name}/pause} and {@code /resume}: stop or restart syncing it, fleet-wide</li>
  * <li>{@code POST /ops/providers/{name}/circuit/reset}: close its download breaker on this instance</li>
+ * <li>{@code POST /ops/providers/{name}/hold/confirm} and {@code /hold/reject}: decide on a held feed</li>
  * </ul>
  */
 @ApplicationScoped
@@ -46,7 +47,8 @@ public class OperatorRoutes {
     private static final Logger LOG = Logger.getLogger(OperatorRoutes.class);
 
     private static final String PROVIDERS = """
-            SELECT p.id, p.name, p.paused, p.current_seen_at, p.last_confirmed_at, p.held_since,
+            SELECT p.id, p.name, p.paused, p.current_seen_at, p.last_confirmed_at, p.held_since, p.held_reason,
+                   p.held_feeds, p.confirmed_digest IS NOT NULL AS hold_confirmed,
                    (SELECT count(*) FROM plans pl WHERE pl.provider_id = p.id AND pl.last_seen_at = p.current_seen_at)
                        AS plans_in_scope
             FROM providers p
@@ -68,15 +70,18 @@ public class OperatorRoutes {
     private static final String SET_PAUSED = "UPDATE providers SET paused = $1 WHERE name = $2";
 
     private final Pool pool;
+    private final io.eventsearch.storage.ProviderRepository providerRepository;
     private final ProviderRegistry registry;
     private final ProviderLeadership leadership;
     private final ProviderGuards guards;
     private final SyncCoordinator coordinator;
     private final ObjectMapper json;
 
-    public OperatorRoutes(Pool pool, ProviderRegistry registry, ProviderLeadership leadership, ProviderGuards guards,
-            SyncCoordinator coordinator, ObjectMapper json) {
+    public OperatorRoutes(Pool pool, io.eventsearch.storage.ProviderRepository providerRepository,
+            ProviderRegistry registry, ProviderLeadership leadership, ProviderGuards guards, SyncCoordinator coordinator,
+            ObjectMapper json) {
         this.pool = pool;
+        this.providerRepository = providerRepository;
         this.registry = registry;
         this.leadership = leadership;
         this.guards = guards;
@@ -92,6 +97,8 @@ public class OperatorRoutes {
         router.post("/ops/providers/:name/sync").handler(this::syncNow);
         router.post("/ops/providers/:name/pause").handler(ctx -> setPaused(ctx, true));
         router.post("/ops/providers/:name/resume").handler(ctx -> setPaused(ctx, false));
+        router.post("/ops/providers/:name/hold/confirm").handler(ctx -> decideHold(ctx, true));
+        router.post("/ops/providers/:name/hold/reject").handler(ctx -> decideHold(ctx, false));
         router.post("/ops/providers/:name/circuit/reset").handler(ctx -> {
             Optional<RegisteredProvider> provider = registry.byName(ctx.pathParam("name"));
             if (provider.isEmpty()) {
@@ -126,6 +133,9 @@ public class OperatorRoutes {
                 p.put("current_seen_at", text(row.getOffsetDateTime("current_seen_at")));
                 p.put("last_confirmed_at", text(row.getOffsetDateTime("last_confirmed_at")));
                 p.put("held_since", text(row.getOffsetDateTime("held_since")));
+                p.put("held_reason", row.getString("held_reason"));
+                p.put("held_feeds", row.getInteger("held_feeds"));
+                p.put("hold_confirmed", row.getBoolean("hold_confirmed"));
                 p.put("plans_in_scope", row.getLong("plans_in_scope"));
                 p.put("recent_runs", new ArrayList<Map<String, Object>>());
                 out.add(p);
@@ -194,6 +204,49 @@ public class OperatorRoutes {
                 send(ctx, 409, error("not_leader", "another instance leads this provider; ask that one, or wait for its next tick"));
             }
         }, failure -> send(ctx, 503, error("unavailable", String.valueOf(failure.getMessage()))));
+    }
+
+    /**
+     * Confirm: the held feed applies the next time the provider sends it, which a sync started here at once asks
+     * for when this instance leads the provider or can take it (else the leader's next sync). Reject: the hold ends and the
+     * catalogue stays as it is; a dropping feed starts a new hold.
+     */
+    private void decideHold(RoutingContext ctx, boolean confirm) {
+        String name = ctx.pathParam("name");
+        Uni.createFrom().item(() -> {
+            try {
+                return confirm ? providerRepository.confirmHeld(name) : providerRepository.rejectHeld(name);
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        }).runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
+                .subscribe().with(decision -> {
+                    switch (decision) {
+                        case UNKNOWN_PROVIDER -> send(ctx, 404, error("not_found", "no provider named " + name));
+                        case NOT_HELD -> send(ctx, 409, error("not_held", "provider " + name + " has no held feed"));
+                        case DONE -> {
+                            LOG.warnf("operator %s the held feed of provider %s", confirm ? "confirmed" : "rejected", name);
+                            Optional<RegisteredProvider> here = registry.byName(name);
+                            if (!confirm || here.isEmpty()) {
+                                send(ctx, 200, Map.of("provider", name, "hold", confirm ? "confirmed" : "rejected"));
+                                return;
+                            }
+                            coordinator.tick(here.get()).subscribe().with(result -> {
+                                Map<String, Object> body = new LinkedHashMap<>();
+                                body.put("provider", name);
+                                body.put("hold", "confirmed");
+                                if (result instanceof SyncCoordinator.TickResult.Synced synced) {
+                                    body.put("outcome", synced.run().outcome.code());
+                                    body.put("failure_reason", synced.run().failureReason);
+                                    body.put("plans_gone_stale", synced.run().plansGoneStale);
+                                } else {
+                                    body.put("applies", "at the next sync of the instance leading the provider");
+                                }
+                                send(ctx, 200, body);
+                            }, failure -> send(ctx, 503, error("unavailable", String.valueOf(failure.getMessage()))));
+                        }
+                    }
+                }, failure -> send(ctx, 503, error("unavailable", String.valueOf(failure.getMessage()))));
     }
 
     private void setPaused(RoutingContext ctx, boolean paused) {

@@ -32,7 +32,7 @@ import io.vertx.mutiny.sqlclient.Row;
 @ApplicationScoped
 public class ProvidersHealthCheck implements AsyncHealthCheck {
 
-    private static final String LAST_CONFIRMED = "SELECT name, last_confirmed_at, paused FROM providers";
+    private static final String LAST_CONFIRMED = "SELECT name, last_confirmed_at, paused, held_since, held_reason, held_feeds FROM providers";
 
     private final ProviderRegistry registry;
     private final ProviderLeadership leadership;
@@ -56,6 +56,7 @@ public class ProvidersHealthCheck implements AsyncHealthCheck {
             rows.forEach(row -> byName.put(row.getString("name"), row));
             HealthCheckResponseBuilder builder = HealthCheckResponse.named("providers").up();
             int degraded = 0;
+            int holding = 0;
             for (RegisteredProvider provider : registry.all()) {
                 Row row = byName.get(provider.name());
                 OffsetDateTime confirmed = row == null ? null : row.getOffsetDateTime("last_confirmed_at");
@@ -66,14 +67,21 @@ public class ProvidersHealthCheck implements AsyncHealthCheck {
                 if (stale) {
                     degraded++;
                 }
-                builder.withData(provider.name(), String.format("%s%s, %s, circuit %s, last confirmed %s",
-                        stale ? "degraded: no feed for over " + allowed + ", " : "",
+                OffsetDateTime heldSince = row == null ? null : row.getOffsetDateTime("held_since");
+                String hold = "";
+                if (heldSince != null) {
+                    holding++;
+                    hold = String.format("feeds held (%s, %d in a row) since %s: see /ops/providers/%s, ",
+                            row.getString("held_reason"), row.getInteger("held_feeds"), heldSince.toInstant(), provider.name());
+                }
+                builder.withData(provider.name(), String.format("%s%s%s, %s, circuit %s, last confirmed %s",
+                        stale ? "degraded: no feed for over " + allowed + ", " : "", hold,
                         paused ? "paused" : "active",
                         leadership.leads(provider.id()) ? "leader" : "follower",
                         guards.state(provider.name()).name().toLowerCase(Locale.ROOT),
                         confirmed == null ? "never" : confirmed.toInstant().toString()));
             }
-            return builder.withData("degraded", degraded).build();
+            return builder.withData("degraded", degraded).withData("held", holding).build();
         }).onFailure().recoverWithItem(failure -> HealthCheckResponse.named("providers").up()
                 .withData("state", "unknown: " + failure.getMessage()).build());
     }

@@ -17,12 +17,29 @@ public record ProviderSettings(
         Duration connectTimeout,
         Duration timeout,
         long maxFeedBytes,
-        boolean enabled) {
+        boolean enabled,
+        HoldPolicy hold) {
+
+    /**
+     * When a feed that would shrink the provider's scope a lot is applied: an empty feed (no valid plan) only by an
+     * operator's decision unless {@code allowEmptyFeed}; a feed dropping more than the drop ratio once
+     * {@code massDropFeeds} such feeds came in a row, the first of them at least {@code massDropAfter} ago.
+     */
+    public record HoldPolicy(boolean allowEmptyFeed, int massDropFeeds, Duration massDropAfter) {
+        public static final HoldPolicy DEFAULT = new HoldPolicy(false, 3, Duration.ofMinutes(5));
+
+        public HoldPolicy {
+            if (massDropFeeds < 1 || massDropAfter.isNegative()) {
+                throw new IllegalArgumentException("mass-drop-feeds must be >= 1 and mass-drop-after not negative");
+            }
+        }
+    }
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
 
     public ProviderSettings {
         Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(hold, "hold");
         if (name == null || !NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("Provider name must match " + NAME + ": " + name);
         }
@@ -35,9 +52,16 @@ public record ProviderSettings(
         }
     }
 
+    /** With the default hold policy. */
+    public ProviderSettings(String name, URI url, Duration every, ZoneId timeZone, Duration connectTimeout,
+            Duration timeout, long maxFeedBytes, boolean enabled) {
+        this(name, url, every, timeZone, connectTimeout, timeout, maxFeedBytes, enabled, HoldPolicy.DEFAULT);
+    }
+
     public static ProviderSettings from(String name, EventSearchConfig.Provider config) {
         return new ProviderSettings(name, URI.create(config.url().trim()), config.every(), config.timeZone(),
-                config.connectTimeout(), config.timeout(), config.maxFeedSize().asLongValue(), config.enabled());
+                config.connectTimeout(), config.timeout(), config.maxFeedSize().asLongValue(), config.enabled(),
+                new HoldPolicy(config.allowEmptyFeed(), config.massDropFeeds(), config.massDropAfter()));
     }
 
     /** Defaults as configuration would give them; for tests and tools. */
@@ -47,15 +71,19 @@ public record ProviderSettings(
     }
 
     public ProviderSettings withTimeouts(Duration connect, Duration total) {
-        return new ProviderSettings(name, url, every, timeZone, connect, total, maxFeedBytes, enabled);
+        return new ProviderSettings(name, url, every, timeZone, connect, total, maxFeedBytes, enabled, hold);
     }
 
     public ProviderSettings withMaxFeedBytes(long bytes) {
-        return new ProviderSettings(name, url, every, timeZone, connectTimeout, timeout, bytes, enabled);
+        return new ProviderSettings(name, url, every, timeZone, connectTimeout, timeout, bytes, enabled, hold);
     }
 
     public ProviderSettings withTimeZone(ZoneId zone) {
-        return new ProviderSettings(name, url, every, zone, connectTimeout, timeout, maxFeedBytes, enabled);
+        return new ProviderSettings(name, url, every, zone, connectTimeout, timeout, maxFeedBytes, enabled, hold);
+    }
+
+    public ProviderSettings withHold(HoldPolicy policy) {
+        return new ProviderSettings(name, url, every, timeZone, connectTimeout, timeout, maxFeedBytes, enabled, policy);
     }
 
     public boolean isFile() {

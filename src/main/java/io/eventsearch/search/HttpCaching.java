@@ -34,12 +34,15 @@ public class HttpCaching {
             .ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ENGLISH).withZone(ZoneOffset.UTC);
 
     private final CatalogueVersion catalogue;
+    private final java.util.function.Supplier<DataVersion> serving;
     private final String cacheControl;
     /** Header values of the last version answered: rendered once per version, not per request. */
     private volatile Stamp stamp = new Stamp(new DataVersion(-1, Instant.EPOCH));
 
-    public HttpCaching(CatalogueVersion catalogue, EventSearchConfig config) {
+    public HttpCaching(CatalogueVersion catalogue, SearchService search, EventSearchConfig config) {
         this.catalogue = catalogue;
+        // a 304 says "the body you have is what I would answer": compare with the version answers show here
+        this.serving = search::servingVersion;
         this.cacheControl = cacheControl(config.search().http());
     }
 
@@ -79,7 +82,7 @@ public class HttpCaching {
         if (ifNoneMatch == null && ifModifiedSince == null) {
             return null;
         }
-        DataVersion current = catalogue.current();
+        DataVersion current = serving.get();
         String etag = etag(current, queryHash);
         boolean match = ifNoneMatch != null ? matches(ifNoneMatch, etag) : notModifiedSince(ifModifiedSince, current);
         if (!match) {

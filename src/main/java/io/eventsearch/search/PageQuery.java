@@ -22,7 +22,7 @@ public record PageQuery(SearchWindow window, int limit, Cursor cursor, String pr
 
     public static PageQuery parse(MultiMap params, Duration maxWindow, int defaultLimit, int maxLimit) {
         SearchWindow window = SearchWindow.parse(params.getAll("starts_at"), params.getAll("ends_at"))
-                .requireAtMost(maxWindow, true);
+                .requireClosedAndAtMost(maxWindow);
         String rawLimit = single(params, "limit");
         int limit = defaultLimit;
         if (rawLimit != null) {

@@ -171,6 +171,33 @@ public final class SearchJson {
         return out.toByteArray();
     }
 
+    /** One event object, exactly as {@link #render} writes it inside the events array. */
+    public static byte[] event(EventSummary event) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            writeEvent(json, event, new char[10]);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** The zones array of a v2 event ({@code [{"zone_id":..},..]}), exactly as {@link #renderPage} writes it. */
+    public static byte[] zones(List<SearchRepository.Zone> zones) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(32 + zones.size() * 80);
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            writeZones(json, zones);
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        byte[] wrapped = out.toByteArray();
+        // {"zones":[...]} -> [...]
+        int prefix = "{\"zones\":".length();
+        return Arrays.copyOfRange(wrapped, prefix, wrapped.length - 1);
+    }
+
     private static void writeZones(JsonGenerator json, List<SearchRepository.Zone> zones) throws IOException {
         json.writeArrayFieldStart("zones");
         for (SearchRepository.Zone zone : zones) {

@@ -82,6 +82,26 @@ public class SearchPool {
         }
     }
 
+    /**
+     * Runs several statements on one snapshot (a read-only REPEATABLE READ transaction) of the replica, or of the
+     * primary without one or while the replica fails: how the read model loads and moves on.
+     */
+    public <T> Uni<T> inSnapshot(java.util.function.Function<io.vertx.mutiny.sqlclient.SqlConnection, Uni<T>> work) {
+        if (replica == null || System.currentTimeMillis() < replicaRetryAt) {
+            return snapshotOn(primary, work);
+        }
+        return snapshotOn(replica, work)
+                .ifNoItem().after(timeout.multipliedBy(10)).fail()
+                .invoke(this::replicaAnswered)
+                .onFailure().recoverWithUni(failure -> snapshotOn(primary, work).invoke(rows -> replicaFailed(failure)));
+    }
+
+    private static <T> Uni<T> snapshotOn(Pool pool,
+            java.util.function.Function<io.vertx.mutiny.sqlclient.SqlConnection, Uni<T>> work) {
+        return pool.withTransaction(conn -> conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute().flatMap(ignored -> work.apply(conn)));
+    }
+
     /** Probes the replica (health checks): true when it answers a trivial query. */
     public Uni<Boolean> replicaReachable() {
         if (replica == null) {

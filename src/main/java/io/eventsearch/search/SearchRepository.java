@@ -182,7 +182,7 @@ public class SearchRepository {
     }
 
     /** Prices keep the two decimals they are stored with ({@code 20.00}), as the provider gave them. */
-    private static BigDecimal price(BigDecimal value) {
+    public static BigDecimal price(BigDecimal value) {
         return value == null ? null : value.setScale(2, RoundingMode.HALF_UP);
     }
 
@@ -230,16 +230,19 @@ public class SearchRepository {
         return time.toEpochSecond() * 1_000_000L + time.getNano() / 1_000;
     }
 
-    /** Zones come as parallel arrays (one aggregate per column, all in position order); none is an empty list. */
-    private static List<Zone> zones(Row row) {
-        String[] ids = row.getArrayOfStrings(9);
+    /**
+     * Zones come as parallel arrays from column {@code first} on (one aggregate per column, all in position order);
+     * none is an empty list.
+     */
+    public static List<Zone> zones(Row row, int first) {
+        String[] ids = row.getArrayOfStrings(first);
         if (ids == null) {
             return List.of();
         }
-        String[] names = row.getArrayOfStrings(10);
-        Integer[] capacities = row.getArrayOfIntegers(11);
-        BigDecimal[] prices = row.getArrayOfBigDecimals(12);
-        Boolean[] numbered = row.getArrayOfBooleans(13);
+        String[] names = row.getArrayOfStrings(first + 1);
+        Integer[] capacities = row.getArrayOfIntegers(first + 2);
+        BigDecimal[] prices = row.getArrayOfBigDecimals(first + 3);
+        Boolean[] numbered = row.getArrayOfBooleans(first + 4);
         List<Zone> zones = new ArrayList<>(ids.length);
         for (int i = 0; i < ids.length; i++) {
             zones.add(new Zone(ids[i], names[i], capacities[i], price(prices[i]), numbered[i]));
@@ -262,7 +265,7 @@ public class SearchRepository {
                 more = true; // the one row asked beyond the page
                 break;
             }
-            events.add(new PageEvent(summary(row), row.getOffsetDateTime(8), zones ? zones(row) : null));
+            events.add(new PageEvent(summary(row), row.getOffsetDateTime(8), zones ? zones(row, 9) : null));
         }
         return new Page(events, more, version);
     }

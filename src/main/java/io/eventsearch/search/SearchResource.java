@@ -1,7 +1,5 @@
 package io.eventsearch.search;
 
-import java.time.Duration;
-
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -9,7 +7,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import io.eventsearch.EventSearchConfig;
 import io.eventsearch.search.api.ApiError;
 import io.eventsearch.search.api.InvalidQueryException;
 import io.eventsearch.search.ratelimit.RateLimited;
@@ -29,25 +26,22 @@ public class SearchResource {
 
     private final SearchService search;
     private final HttpCaching http;
-    private final Duration maxWindow;
 
-    public SearchResource(SearchService search, HttpCaching http, EventSearchConfig config) {
+    public SearchResource(SearchService search, HttpCaching http) {
         this.search = search;
         this.http = http;
-        this.maxWindow = config.search().maxWindow();
     }
 
     /**
      * Parameters are read from the raw query (not bound by JAX-RS) so that an empty value ({@code starts_at=}) and
-     * a repeated one are seen, and refused, rather than silently dropped or merged. The maximum window applies to
-     * a window bounded on both sides only: the contract makes both bounds optional (README, "Bounded work").
+     * a repeated one are seen, and refused, rather than silently dropped or merged. Any valid window is answered,
+     * however long: the contract sets no limit (v2, which pages, has one).
      */
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> search(@Context HttpServerRequest request) {
         MultiMap params = params(request);
-        SearchWindow window = SearchWindow.parse(params.getAll("starts_at"), params.getAll("ends_at"))
-                .requireAtMost(maxWindow, false);
+        SearchWindow window = SearchWindow.parse(params.getAll("starts_at"), params.getAll("ends_at"));
         long queryHash = HttpCaching.queryHash(API, window.key());
         Response notModified = http.notModified(request, queryHash);
         if (notModified != null) {

@@ -9,6 +9,8 @@ import io.eventsearch.search.cache.DaySlice;
 import io.eventsearch.search.cache.DaySliceCache;
 import io.eventsearch.search.cache.SearchCache;
 import io.eventsearch.search.cache.SearchCache.Loaded;
+import io.eventsearch.search.readmodel.ReadModel;
+import io.eventsearch.search.readmodel.Snapshot;
 import io.eventsearch.storage.CatalogueVersion;
 import io.eventsearch.storage.DataVersion;
 import io.smallrye.mutiny.Uni;
@@ -24,11 +26,13 @@ public class SearchService {
     private final DaySliceCache slices;
     private final SearchRepository repository;
     private final CatalogueVersion catalogue;
+    private final ReadModel readModel;
     private final String keyPrefix;
     private final String pageKeyPrefix;
 
     public SearchService(SearchCache cache, DaySliceCache slices, SearchRepository repository,
-            CatalogueVersion catalogue, EventSearchConfig config) {
+            CatalogueVersion catalogue, ReadModel readModel, EventSearchConfig config) {
+        this.readModel = readModel;
         this.cache = cache;
         this.slices = slices;
         this.repository = repository;
@@ -43,6 +47,13 @@ public class SearchService {
      * a Redis round trip); a longer one from the near cache, Redis, or its own query.
      */
     public Uni<Loaded> search(SearchWindow window) {
+        Snapshot model = readModel.serving();
+        if (model != null) {
+            String key = keyPrefix + catalogue.epoch() + ':' + model.version().version() + ':' + window.key();
+            long lower = DaySlice.ceilMicros(window.lower());
+            long upper = DaySlice.floorMicros(window.upper());
+            return cache.getNear(key, () -> Uni.createFrom().item(new Loaded(model.window(lower, upper), model.version(), true)));
+        }
         DataVersion version = catalogue.current();
         String epoch = catalogue.epoch();
         String key = keyPrefix + epoch + ':' + version.version() + ':' + window.key();
@@ -74,10 +85,33 @@ public class SearchService {
 
     /** v2: one page. */
     public Uni<Loaded> page(PageQuery query) {
+        Snapshot model = readModel.serving();
+        if (model != null) {
+            String key = pageKeyPrefix + catalogue.epoch() + ':' + model.version().version() + ':' + query.key();
+            return cache.getNear(key, () -> Uni.createFrom().item(new Loaded(model.page(request(query)), model.version(), true)));
+        }
         DataVersion version = catalogue.current();
         String key = pageKeyPrefix + catalogue.epoch() + ':' + version.version() + ':' + query.key();
         return cache.get(key, version, () -> repository.page(query)
                 .map(page -> loaded(version, page.version(), SearchJson.renderPage(page, query))));
+    }
+
+    /** The data version answers show now: the read model's while it serves, else the newest known. */
+    public DataVersion servingVersion() {
+        Snapshot model = readModel.serving();
+        return model != null ? model.version() : catalogue.current();
+    }
+
+    private static Snapshot.PageRequest request(PageQuery query) {
+        long lower = DaySlice.ceilMicros(query.window().lower());
+        long upper = DaySlice.floorMicros(query.window().upper());
+        Cursor cursor = query.cursor();
+        int filterHash = query.filterHash();
+        return new Snapshot.PageRequest(lower, upper, cursor == null ? Long.MIN_VALUE : cursor.startMicros(),
+                cursor == null ? null : cursor.id(), query.limit(), query.provider(),
+                query.minPrice() == null ? Snapshot.NO_PRICE : query.minPrice().movePointRight(2).longValueExact(),
+                query.maxPrice() == null ? Snapshot.NO_PRICE : query.maxPrice().movePointRight(2).longValueExact(),
+                query.zones(), (micros, id) -> new Cursor(micros, id).encode(filterHash));
     }
 
     /**

@@ -52,17 +52,16 @@ public record SearchWindow(Instant startsAt, Instant endsAt) {
     }
 
     /**
-     * Bounded work: refuses a window longer than {@code max} (zero means no limit). With {@code openIsUnbounded}
-     * a missing bound makes the window unbounded (v2); without it only a window bounded on both sides is measured
-     * (v1, whose contract makes both bounds optional).
+     * Bounded work of v2 pages: refuses a window open on a side or longer than {@code max} (zero turns the check
+     * off). v1 has no such bound: its contract makes both sides optional and sets no length.
      */
-    public SearchWindow requireAtMost(Duration max, boolean openIsUnbounded) {
-        if (max.isZero() || (!openIsUnbounded && (startsAt == null || endsAt == null))) {
+    public SearchWindow requireClosedAndAtMost(Duration max) {
+        if (max.isZero()) {
             return this;
         }
         if (startsAt == null || endsAt == null || Duration.between(startsAt, endsAt).compareTo(max) > 0) {
             throw new InvalidQueryException(ApiError.WINDOW_TOO_LARGE, "the window from starts_at to ends_at "
-                    + (openIsUnbounded ? "must be given on both sides and " : "") + "must not be longer than " + max);
+                    + "must be given on both sides and must not be longer than " + max);
         }
         return this;
     }

@@ -48,7 +48,9 @@ public final class CatalogueTransaction implements AutoCloseable {
     private static final String COPY_ZONES = "COPY stage_zones FROM STDIN";
 
     private static final String LOCK_PROVIDER = """
-            SELECT current_seen_at, held_since FROM providers WHERE id = ? FOR UPDATE
+            SELECT current_seen_at, held_since, held_reason, held_feeds, held_digest, confirmed_digest,
+                   (extract(epoch FROM now() - held_since) * 1000)::bigint
+            FROM providers WHERE id = ? FOR UPDATE
             """;
 
     /** The last occurrence of a plan in the feed wins; the others are counted as duplicates. */
@@ -63,7 +65,7 @@ public final class CatalogueTransaction implements AutoCloseable {
             """;
 
     private static final String COUNT_DUPLICATES = """
-            SELECT (SELECT count(*) FROM stage_plans) - (SELECT count(*) FROM winners)
+            SELECT (SELECT count(*) FROM stage_plans) - (SELECT count(*) FROM winners), (SELECT count(*) FROM winners)
             """;
 
     /** How much of the in-scope catalogue this feed still contains. */
@@ -73,6 +75,7 @@ public final class CatalogueTransaction implements AutoCloseable {
             """;
 
     private static final String UPSERT_BASE_PLANS = """
+            CREATE TEMP TABLE base_written (base_plan_id text, inserted boolean, touched boolean) ON COMMIT DROP;
             WITH src AS (
                 SELECT DISTINCT ON (base_plan_id) * FROM stage_base_plans ORDER BY base_plan_id, seq DESC
             ), up AS (
@@ -89,12 +92,59 @@ public final class CatalogueTransaction implements AutoCloseable {
                     content_hash = EXCLUDED.content_hash,
                     last_seen_at = EXCLUDED.last_seen_at,
                     updated_at = CASE WHEN b.content_hash = EXCLUDED.content_hash THEN b.updated_at ELSE now() END
-                RETURNING first_seen_at = now() AS inserted, updated_at = now() AS touched
+                RETURNING base_plan_id, first_seen_at = now() AS inserted, updated_at = now() AS touched
             )
-            SELECT count(*) FILTER (WHERE inserted),
-                   count(*) FILTER (WHERE touched AND NOT inserted),
+            INSERT INTO base_written SELECT base_plan_id, inserted, touched FROM up;
+            """;
+
+    private static final String COUNT_BASE_WRITTEN = """
+            SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE touched AND NOT inserted),
                    count(*) FILTER (WHERE NOT touched)
-            FROM up
+            FROM base_written
+            """;
+
+    /** The change set of this sync: every plan whose visibility or content it changes (see catalogue_changes). */
+    private static final String CREATE_CHANGED = "CREATE TEMP TABLE changed (id uuid) ON COMMIT DROP";
+
+    /** Plans back in the scope with the content they have: changed without a content write. */
+    private static final String CHANGED_RETURNING = """
+            INSERT INTO changed SELECT w.id FROM winners w JOIN plans p ON p.id = w.id
+            WHERE p.provider_id = ? AND p.last_seen_at <> ? AND p.content_hash = w.content_hash
+            """;
+
+    private static final String COUNT_BASE_RETURNING = """
+            SELECT count(*) FROM (SELECT DISTINCT ON (base_plan_id) base_plan_id, content_hash
+                                  FROM stage_base_plans ORDER BY base_plan_id, seq DESC) s
+            JOIN base_plans b ON b.provider_id = ? AND b.base_plan_id = s.base_plan_id
+            WHERE b.last_seen_at <> ? AND b.content_hash = s.content_hash
+            """;
+
+    /** Plans whose own row is unchanged but whose base plan changed (title, sell mode): they render anew. */
+    private static final String CHANGED_BY_BASE_PLAN = """
+            INSERT INTO changed SELECT p.id FROM base_written bw
+            JOIN plans p ON p.provider_id = ? AND p.base_plan_id = bw.base_plan_id
+            WHERE bw.touched AND NOT bw.inserted
+            """;
+
+    /** Plans in the scope before this feed that it does not contain: they leave the scope (and are counted so). */
+    private static final String CHANGED_GONE_STALE = """
+            INSERT INTO changed SELECT id FROM plans WHERE provider_id = ? AND last_seen_at = ?
+            """;
+
+    private static final String COUNT_BASE_STALE = """
+            SELECT count(*) FROM base_plans WHERE provider_id = ? AND last_seen_at = ?
+            """;
+
+    /** Versions whose change sets are kept; an instance further behind loads its model whole. */
+    static final int CHANGES_KEPT = 200;
+
+    private static final String RECORD_CHANGES = """
+            INSERT INTO catalogue_changes (data_version, plan_id) SELECT DISTINCT ?, id FROM changed;
+            """;
+
+    private static final String PRUNE_CHANGES = """
+            DELETE FROM catalogue_changes WHERE data_version <= ?;
+            UPDATE catalogue_state SET changes_from = greatest(changes_from, ?);
             """;
 
     /** New plans get their identity row first (zones and plans refer to it). Key order keeps the index writes local. */
@@ -155,20 +205,19 @@ public final class CatalogueTransaction implements AutoCloseable {
             ORDER BY w.id, z.position;
             """;
 
-    private static final String COUNT_STALE = """
-            SELECT (SELECT count(*) FROM plans WHERE provider_id = ? AND last_seen_at = ?),
-                   (SELECT count(*) FROM base_plans WHERE provider_id = ? AND last_seen_at = ?)
-            """;
-
     private static final String MARK_APPLIED = """
             UPDATE providers SET current_seen_at = now(), last_confirmed_at = now(), feed_digest = ?, feed_etag = ?,
-                                 feed_last_modified = ?, held_since = NULL
+                                 feed_last_modified = ?, held_since = NULL, held_reason = NULL, held_feeds = 0,
+                                 held_digest = NULL, confirmed_digest = NULL
             WHERE id = ?
             RETURNING current_seen_at
             """;
 
+    /** One more held feed in a row; the hold began with the first of them. */
     private static final String MARK_HELD = """
-            UPDATE providers SET held_since = now() WHERE id = ?
+            UPDATE providers SET held_since = coalesce(held_since, now()), held_reason = ?, held_feeds = held_feeds + 1,
+                                 held_digest = ?
+            WHERE id = ?
             """;
 
     private static final String BUMP_VERSION = """
@@ -192,7 +241,7 @@ public final class CatalogueTransaction implements AutoCloseable {
     private final CopyRows zoneRows = new CopyRows();
     private int seq;
     private Instant previousSeenAt;
-    private Instant heldSince;
+    private Hold hold = Hold.NONE;
     private boolean committed;
 
     CatalogueTransaction(Connection connection, int providerId, String providerName, ZoneId timeZone, int batchSize)
@@ -229,7 +278,10 @@ public final class CatalogueTransaction implements AutoCloseable {
                     throw new SQLException("provider " + providerName + " is not registered");
                 }
                 previousSeenAt = instant(rs.getTimestamp(1));
-                heldSince = instant(rs.getTimestamp(2));
+                Instant heldSince = instant(rs.getTimestamp(2));
+                hold = heldSince == null ? Hold.NONE
+                        : new Hold(heldSince, rs.getString(3), rs.getInt(4), rs.getString(5), rs.getString(6),
+                                java.time.Duration.ofMillis(rs.getLong(7)));
             }
         }
         try (Statement st = connection.createStatement()) {
@@ -238,9 +290,9 @@ public final class CatalogueTransaction implements AutoCloseable {
         return true;
     }
 
-    /** When a previous feed was held for confirmation, if one is. */
-    public Instant heldSince() {
-        return heldSince;
+    /** The provider's hold: the feeds held in a row before this one, if any. */
+    public Hold hold() {
+        return hold;
     }
 
     public void add(BasePlan basePlan) throws SQLException {
@@ -296,23 +348,44 @@ public final class CatalogueTransaction implements AutoCloseable {
         try (Statement st = connection.createStatement()) {
             st.execute(PICK_WINNERS);
         }
-        int duplicates = (int) singleLong(COUNT_DUPLICATES);
+        int duplicates;
+        long feedPlans;
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(COUNT_DUPLICATES)) {
+            rs.next();
+            duplicates = rs.getInt(1);
+            feedPlans = rs.getLong(2);
+        }
         if (previousSeenAt == null) {
-            return new DropCheck(0, 0, duplicates);
+            return new DropCheck(0, 0, feedPlans, duplicates);
         }
         try (PreparedStatement st = connection.prepareStatement(DROP_CHECK)) {
             st.setInt(1, providerId);
             st.setTimestamp(2, Timestamp.from(previousSeenAt));
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
-                return new DropCheck(rs.getLong(1), rs.getLong(2), duplicates);
+                return new DropCheck(rs.getLong(1), rs.getLong(2), feedPlans, duplicates);
             }
         }
     }
 
-    /** Applies the staged feed. The caller commits. */
+    /** Applies the staged feed and records its change set. The caller commits. */
     public MergeResult merge(String feedDigest, String etag, String lastModified) throws SQLException {
-        long[] base = counts3(UPSERT_BASE_PLANS, providerId);
+        execute(CREATE_CHANGED);
+        long plansReturned = 0;
+        long basePlansReturned = 0;
+        if (previousSeenAt != null) {
+            plansReturned = update(CHANGED_RETURNING, providerId, previousSeenAt);
+            basePlansReturned = count(COUNT_BASE_RETURNING, providerId, previousSeenAt);
+        }
+        try (PreparedStatement st = connection.prepareStatement(UPSERT_BASE_PLANS)) {
+            st.setInt(1, providerId);
+            st.execute();
+        }
+        long[] base = new long[3];
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(COUNT_BASE_WRITTEN)) {
+            rs.next();
+            base = new long[] { rs.getLong(1), rs.getLong(2), rs.getLong(3) };
+        }
         try (PreparedStatement st = connection.prepareStatement(INSERT_IDENTITIES)) {
             st.setInt(1, providerId);
             st.executeUpdate();
@@ -321,9 +394,7 @@ public final class CatalogueTransaction implements AutoCloseable {
             st.setInt(1, providerId);
             st.executeUpdate();
         }
-        try (Statement st = connection.createStatement()) {
-            st.execute(UPSERT_PLANS.formatted(providerId));
-        }
+        execute(UPSERT_PLANS.formatted(providerId));
         long inserted;
         long updated;
         try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(COUNT_WRITTEN)) {
@@ -337,22 +408,14 @@ public final class CatalogueTransaction implements AutoCloseable {
             st.getMoreResults();
             zonesWritten = Math.max(0, st.getUpdateCount());
         }
+        execute("INSERT INTO changed SELECT id FROM written");
+        update(CHANGED_BY_BASE_PLAN, providerId, null);
         long planSeen = singleLong("SELECT count(*) FROM winners");
         long stalePlans = 0;
         long staleBase = 0;
         if (previousSeenAt != null) {
-            try (PreparedStatement st = connection.prepareStatement(COUNT_STALE)) {
-                Timestamp prev = Timestamp.from(previousSeenAt);
-                st.setInt(1, providerId);
-                st.setTimestamp(2, prev);
-                st.setInt(3, providerId);
-                st.setTimestamp(4, prev);
-                try (ResultSet rs = st.executeQuery()) {
-                    rs.next();
-                    stalePlans = rs.getLong(1);
-                    staleBase = rs.getLong(2);
-                }
-            }
+            stalePlans = update(CHANGED_GONE_STALE, providerId, previousSeenAt);
+            staleBase = count(COUNT_BASE_STALE, providerId, previousSeenAt);
         }
         try (PreparedStatement st = connection.prepareStatement(MARK_APPLIED)) {
             st.setString(1, feedDigest);
@@ -361,16 +424,49 @@ public final class CatalogueTransaction implements AutoCloseable {
             st.setInt(4, providerId);
             st.executeQuery().close();
         }
-        boolean visibleChange = inserted + updated + stalePlans + base[0] + base[1] + staleBase > 0;
+        // Everything the merge did beyond moving last_seen_at of rows that stay in the scope changes what search
+        // shows: rows that came, changed, came back or left.
+        boolean visibleChange = inserted + updated + plansReturned + stalePlans
+                + base[0] + base[1] + basePlansReturned + staleBase > 0;
         DataVersion version = visibleChange ? bumpVersion() : null;
-        return new MergeResult(base[0], base[1], base[2], staleBase, inserted, updated,
-                planSeen - inserted - updated, stalePlans, zonesWritten, version);
+        return new MergeResult(base[0], base[1], basePlansReturned, base[2] - basePlansReturned, staleBase, inserted,
+                updated, plansReturned, planSeen - inserted - updated - plansReturned, stalePlans, zonesWritten, version);
     }
 
-    /** Records that a feed was held for confirmation; nothing of it is applied. The caller commits. */
-    public void markHeld() throws SQLException {
+    private void execute(String sql) throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    /** An update with (provider id[, instant]) parameters; its row count. */
+    private long update(String sql, int provider, Instant at) throws SQLException {
+        try (PreparedStatement st = connection.prepareStatement(sql)) {
+            st.setInt(1, provider);
+            if (at != null) {
+                st.setTimestamp(2, Timestamp.from(at));
+            }
+            return st.executeUpdate();
+        }
+    }
+
+    private long count(String sql, int provider, Instant at) throws SQLException {
+        try (PreparedStatement st = connection.prepareStatement(sql)) {
+            st.setInt(1, provider);
+            st.setTimestamp(2, Timestamp.from(at));
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** Records that a feed was held; nothing of it is applied. The caller commits. */
+    public void markHeld(String reason, String feedDigest) throws SQLException {
         try (PreparedStatement st = connection.prepareStatement(MARK_HELD)) {
-            st.setInt(1, providerId);
+            st.setString(1, reason);
+            st.setString(2, feedDigest);
+            st.setInt(3, providerId);
             st.executeUpdate();
         }
     }
@@ -387,6 +483,15 @@ public final class CatalogueTransaction implements AutoCloseable {
         try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(BUMP_VERSION)) {
             rs.next();
             version = new DataVersion(rs.getLong(1), rs.getTimestamp(2).toInstant());
+        }
+        try (PreparedStatement st = connection.prepareStatement(RECORD_CHANGES)) {
+            st.setLong(1, version.version());
+            st.executeUpdate();
+        }
+        try (PreparedStatement st = connection.prepareStatement(PRUNE_CHANGES)) {
+            st.setLong(1, version.version() - CHANGES_KEPT);
+            st.setLong(2, version.version() - CHANGES_KEPT);
+            st.execute();
         }
         try (PreparedStatement st = connection.prepareStatement(NOTIFY)) {
             st.setString(1, version.encode());
@@ -419,24 +524,35 @@ public final class CatalogueTransaction implements AutoCloseable {
         }
     }
 
-    private long[] counts3(String sql, int param) throws SQLException {
-        try (PreparedStatement st = connection.prepareStatement(sql)) {
-            st.setInt(1, param);
-            try (ResultSet rs = st.executeQuery()) {
-                rs.next();
-                return new long[] { rs.getLong(1), rs.getLong(2), rs.getLong(3) };
-            }
-        }
-    }
-
     private static Instant instant(Timestamp ts) {
         return ts == null ? null : ts.toInstant();
     }
 
-    /** How much of the provider's in-scope catalogue the staged feed still contains. */
-    public record DropCheck(long inScope, long stillPresent, int duplicatePlans) {
+    /**
+     * The provider's current hold: since when feeds are held, why (empty_feed or mass_drop), how many in a row,
+     * the digest of the last one, the digest an operator confirmed (or null), and how long ago the hold began.
+     */
+    public record Hold(Instant since, String reason, int feeds, String digest, String confirmedDigest,
+            java.time.Duration age) {
+        public static final Hold NONE = new Hold(null, null, 0, null, null, java.time.Duration.ZERO);
+
+        public boolean active() {
+            return since != null;
+        }
+    }
+
+    /**
+     * How much of the provider's in-scope catalogue the staged feed still contains, and how many (valid, distinct)
+     * plans it has.
+     */
+    public record DropCheck(long inScope, long stillPresent, long feedPlans, int duplicatePlans) {
         public long dropped() {
             return inScope - stillPresent;
+        }
+
+        /** A feed without a single valid plan, for a provider that has plans in scope. */
+        public boolean empty() {
+            return feedPlans == 0 && inScope > 0;
         }
 
         public double dropRatio() {
@@ -446,8 +562,8 @@ public final class CatalogueTransaction implements AutoCloseable {
 
     /** What a merge changed. {@code version} is null when nothing visible changed. */
     public record MergeResult(
-            long basePlansInserted, long basePlansUpdated, long basePlansUnchanged, long basePlansGoneStale,
-            long plansInserted, long plansUpdated, long plansUnchanged, long plansGoneStale,
-            long zonesWritten, DataVersion version) {
+            long basePlansInserted, long basePlansUpdated, long basePlansReturned, long basePlansUnchanged,
+            long basePlansGoneStale, long plansInserted, long plansUpdated, long plansReturned, long plansUnchanged,
+            long plansGoneStale, long zonesWritten, DataVersion version) {
     }
 }

@@ -28,9 +28,11 @@ public class CatalogueVersion {
     public static final String CHANNEL = "catalogue_changed";
     private static final Logger LOG = Logger.getLogger(CatalogueVersion.class);
     private static final String CURRENT = "SELECT data_version, changed_at, epoch FROM catalogue_state";
-    private static final Duration POLL = Duration.ofSeconds(5);
+    /** The safety net for a missed notification: how often the database's version is read. */
+    private static final Duration POLL = Duration.ofSeconds(1);
 
     private final AtomicReference<DataVersion> current = new AtomicReference<>(new DataVersion(0, Instant.EPOCH));
+    private final java.util.List<java.util.function.Consumer<DataVersion>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Pool pool;
     private final Vertx vertx;
     private final DirectConnections connections;
@@ -83,9 +85,41 @@ public class CatalogueVersion {
         return epoch;
     }
 
-    /** Moves forward only; an older or equal version is ignored. */
+    /** Moves forward only; an older or equal version is ignored. Listeners hear of each newer version. */
     public void advance(DataVersion version) {
-        current.accumulateAndGet(version, (now, candidate) -> candidate.version() > now.version() ? candidate : now);
+        DataVersion before = current.getAndAccumulate(version,
+                (now, candidate) -> candidate.version() > now.version() ? candidate : now);
+        if (version.version() > before.version()) {
+            listeners.forEach(listener -> listener.accept(version));
+        }
+    }
+
+    /** What shows a version to searches (the read model), when one does: see {@link #awaitShown}. */
+    public interface Shower {
+        /** Blocks until searches show at least {@code version}, or for at most {@code max}. */
+        void awaitShown(long version, Duration max);
+    }
+
+    private volatile Shower shower;
+
+    public void shownBy(Shower value) {
+        shower = value;
+    }
+
+    /**
+     * Blocking (worker threads only): returns once this instance's searches show {@code version} or a newer one,
+     * or after {@code max}. A sync waits for it, so what it committed is what the next search here sees.
+     */
+    public void awaitShown(long version, Duration max) {
+        Shower s = shower;
+        if (s != null) {
+            s.awaitShown(version, max);
+        }
+    }
+
+    /** Called with every newer version this instance learns of (its own commits, notifications, checks). */
+    public void onAdvance(java.util.function.Consumer<DataVersion> listener) {
+        listeners.add(listener);
     }
 
     /** Reads the version from the database and advances to it. */

@@ -32,6 +32,22 @@ public class ProviderRepository {
 
     private static final String SET_PAUSED = "UPDATE providers SET paused = ? WHERE name = ?";
 
+    /** The held feed is to be applied when it comes again (the provider answers the same feed until it changes). */
+    private static final String CONFIRM_HELD = """
+            UPDATE providers SET confirmed_digest = held_digest WHERE name = ? AND held_since IS NOT NULL
+            RETURNING held_reason
+            """;
+
+    /** The held feed is not to be applied: the hold ends, the catalogue stays, a dropping feed starts a new hold. */
+    private static final String REJECT_HELD = """
+            UPDATE providers SET held_since = NULL, held_reason = NULL, held_feeds = 0, held_digest = NULL,
+                                 confirmed_digest = NULL
+            WHERE name = ? AND held_since IS NOT NULL
+            RETURNING name
+            """;
+
+    private static final String EXISTS = "SELECT 1 FROM providers WHERE name = ?";
+
     private final DataSource dataSource;
 
     public ProviderRepository(DataSource dataSource) {
@@ -88,6 +104,38 @@ public class ProviderRepository {
             st.setBoolean(1, paused);
             st.setString(2, name);
             return st.executeUpdate() == 1;
+        }
+    }
+
+    /** What an operator's decision on a held feed found. */
+    public enum HoldDecision {
+        DONE, NOT_HELD, UNKNOWN_PROVIDER
+    }
+
+    /** Operator action: apply the held feed the next time the provider sends it. */
+    public HoldDecision confirmHeld(String name) throws SQLException {
+        return decide(CONFIRM_HELD, name);
+    }
+
+    /** Operator action: do not apply the held feed; the hold ends. */
+    public HoldDecision rejectHeld(String name) throws SQLException {
+        return decide(REJECT_HELD, name);
+    }
+
+    private HoldDecision decide(String sql, String name) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(sql)) {
+            st.setString(1, name);
+            try (ResultSet rs = st.executeQuery()) {
+                if (rs.next()) {
+                    return HoldDecision.DONE;
+                }
+            }
+            try (PreparedStatement exists = c.prepareStatement(EXISTS)) {
+                exists.setString(1, name);
+                try (ResultSet rs = exists.executeQuery()) {
+                    return rs.next() ? HoldDecision.NOT_HELD : HoldDecision.UNKNOWN_PROVIDER;
+                }
+            }
         }
     }
 

@@ -25,10 +25,12 @@ public final class SyncRun {
     public long zonesSeen;
     public long plansInserted;
     public long plansUpdated;
+    public long plansReturned;
     public long plansUnchanged;
     public long plansGoneStale;
     public long basePlansInserted;
     public long basePlansUpdated;
+    public long basePlansReturned;
     public long basePlansUnchanged;
     public long basePlansGoneStale;
     public long zonesWritten;

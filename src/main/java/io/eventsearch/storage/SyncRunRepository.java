@@ -29,7 +29,7 @@ public class SyncRunRepository {
                 base_plans_seen = ?, plans_seen = ?, zones_seen = ?,
                 plans_inserted = ?, plans_updated = ?, plans_unchanged = ?, plans_gone_stale = ?,
                 base_plans_inserted = ?, base_plans_updated = ?, base_plans_unchanged = ?, base_plans_gone_stale = ?,
-                zones_written = ?, skipped_total = ?, skipped = ?::jsonb
+                zones_written = ?, skipped_total = ?, skipped = ?::jsonb, plans_returned = ?, base_plans_returned = ?
             WHERE id = ? AND outcome IN ('running', 'abandoned')
             """;
 
@@ -80,6 +80,8 @@ public class SyncRunRepository {
                 st.setInt(i++, (int) Math.min(Integer.MAX_VALUE, value));
             }
             st.setString(i++, json(run.skipped));
+            st.setInt(i++, (int) Math.min(Integer.MAX_VALUE, run.plansReturned));
+            st.setInt(i++, (int) Math.min(Integer.MAX_VALUE, run.basePlansReturned));
             st.setLong(i, runId);
             st.executeUpdate();
         }

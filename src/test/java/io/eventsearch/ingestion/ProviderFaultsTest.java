@@ -220,7 +220,7 @@ class ProviderFaultsTest {
     void a200WithAnEmptyOutputIsHeldNotApplied() {
         SyncRun run = faultChangesNothing(Answer.ok("<planList><output/></planList>".getBytes(StandardCharsets.UTF_8)), s -> s);
         assertThat(run.outcome).isEqualTo(SyncRun.Outcome.HELD);
-        assertThat(run.failureReason).isEqualTo("mass_drop");
+        assertThat(run.failureReason).isEqualTo("empty_feed");
     }
 
     @Test

@@ -237,21 +237,76 @@ class SyncTest {
     }
 
     @Test
-    void anEmptyFeedIsHeldUntilTheNextFeedConfirmsIt() {
+    void anEmptyFeedIsNeverAppliedByItselfHoweverOftenItComes() {
         syncWith(Feeds.planList(1));
         String empty = "<planList><output/></planList>";
+        long version = (long) db.value("SELECT data_version FROM catalogue_state");
+        for (int i = 1; i <= 4; i++) {
+            SyncRun held = syncWith(i % 2 == 0 ? empty : empty + "\n".repeat(i)); // same bytes, and other bytes
+            assertThat(held.outcome).isEqualTo(SyncRun.Outcome.HELD);
+            assertThat(held.failureReason).isEqualTo("empty_feed");
+            assertThat(inScope()).isEqualTo(4);
+            assertThat(db.rows("SELECT held_reason, held_feeds, held_since IS NOT NULL AS held FROM providers"))
+                    .containsExactly(Map.of("held_reason", "empty_feed", "held_feeds", i, "held", true));
+        }
+        assertThat(db.value("SELECT data_version FROM catalogue_state")).isEqualTo(version);
+        // a normal feed ends the hold
+        SyncRun normal = syncWith(Feeds.planList(1));
+        assertThat(normal.outcome).isEqualTo(SyncRun.Outcome.SUCCEEDED);
+        assertThat(db.rows("SELECT held_reason IS NULL AS no_reason, held_feeds FROM providers"))
+                .containsExactly(Map.of("no_reason", true, "held_feeds", 0));
+    }
 
-        SyncRun held = syncWith(empty);
-        assertThat(held.outcome).isEqualTo(SyncRun.Outcome.HELD);
-        assertThat(held.failureReason).isEqualTo("mass_drop");
-        assertThat(inScope()).isEqualTo(4);
-        assertThat(db.value("SELECT held_since IS NOT NULL FROM providers")).isEqualTo(true);
-
-        SyncRun confirmed = syncWith(empty + "\n");
-        assertThat(confirmed.outcome).isEqualTo(SyncRun.Outcome.SUCCEEDED);
-        assertThat(confirmed.plansGoneStale).isEqualTo(4);
+    @Test
+    void anEmptyFeedAppliesWhereTheProviderAllowsIt() throws Exception {
+        provider = registry.register(ProviderSettings.of("sample", feed.uri())
+                .withHold(new ProviderSettings.HoldPolicy(true, 3, Duration.ofMinutes(5))));
+        syncWith(Feeds.planList(1));
+        SyncRun applied = syncWith("<planList><output/></planList>");
+        assertThat(applied.outcome).isEqualTo(SyncRun.Outcome.SUCCEEDED);
+        assertThat(applied.plansGoneStale).isEqualTo(4);
         assertThat(inScope()).isZero();
-        assertThat(db.count("SELECT count(*) FROM plans")).isEqualTo(4);
+        assertThat(db.count("SELECT count(*) FROM plans")).isEqualTo(4); // history is kept
+    }
+
+    @Test
+    void aMassDropAppliesOnlyOnceItPersistedOverEnoughFeedsAndTime() throws Exception {
+        provider = registry.register(ProviderSettings.of("sample", feed.uri())
+                .withHold(new ProviderSettings.HoldPolicy(false, 3, Duration.ofMillis(1500))));
+        syncWith(Feeds.planList(1));
+        // only Los Morancos (1591) is left: 3 of 4 plans dropped, 75% > 50%
+        String drop = Feeds.text(Feeds.planList(1))
+                .replaceAll("(?s)<base_plan base_plan_id=\"(291|322)\".*?</base_plan>", "");
+        SyncRun first = syncWith(drop);
+        assertThat(first.outcome).isEqualTo(SyncRun.Outcome.HELD);
+        assertThat(first.failureReason).isEqualTo("mass_drop");
+        assertThat(syncWith(drop).outcome).isEqualTo(SyncRun.Outcome.HELD);
+        // the third feed in a row, but the first was less than the minimum time ago
+        assertThat(syncWith(drop).outcome).isEqualTo(SyncRun.Outcome.HELD);
+        assertThat(inScope()).isEqualTo(4);
+        assertThat(db.value("SELECT held_feeds FROM providers")).isEqualTo(3);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> db.value(
+                "SELECT now() - held_since >= interval '1.5 seconds' FROM providers").equals(true));
+        SyncRun applied = syncWith(drop);
+        assertThat(applied.outcome).isEqualTo(SyncRun.Outcome.SUCCEEDED);
+        assertThat(applied.plansGoneStale).isEqualTo(3);
+        assertThat(inScope()).isEqualTo(1);
+        assertThat(db.value("SELECT held_since FROM providers")).isNull();
+    }
+
+    @Test
+    void aFeedWithinTheDropRatioEndsAMassDropHold() throws Exception {
+        syncWith(Feeds.planList(1));
+        String drop = Feeds.text(Feeds.planList(1))
+                .replaceAll("(?s)<base_plan base_plan_id=\"(291|322)\".*?</base_plan>", "");
+        assertThat(syncWith(drop).outcome).isEqualTo(SyncRun.Outcome.HELD);
+        assertThat(syncWith(drop).outcome).isEqualTo(SyncRun.Outcome.HELD);
+        SyncRun normal = syncWith(Feeds.planList(1));
+        assertThat(normal.outcome).isEqualTo(SyncRun.Outcome.SUCCEEDED);
+        assertThat(db.value("SELECT held_feeds FROM providers")).isEqualTo(0);
+        // a drop after that starts its count again
+        assertThat(syncWith(drop).outcome).isEqualTo(SyncRun.Outcome.HELD);
+        assertThat(db.value("SELECT held_feeds FROM providers")).isEqualTo(1);
     }
 
     @Test

@@ -35,7 +35,10 @@ public final class ItDatabase {
         try (Connection c = connect(); Statement st = c.createStatement()) {
             st.execute("DO $$ BEGIN IF to_regclass('public.providers') IS NOT NULL THEN "
                     + "TRUNCATE zones, plans, plan_identities, base_plans, sync_runs, providers CASCADE; "
-                    + "UPDATE catalogue_state SET data_version = data_version + 1, changed_at = now(); END IF; END $$");
+                    + "UPDATE catalogue_state SET data_version = data_version + 1, changed_at = now(); END IF; "
+                    // no change set covers a reset: read models load again whole
+                    + "IF to_regclass('public.catalogue_changes') IS NOT NULL THEN TRUNCATE catalogue_changes; "
+                    + "UPDATE catalogue_state SET changes_from = data_version; END IF; END $$");
         }
     }
 }

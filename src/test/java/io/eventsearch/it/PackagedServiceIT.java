@@ -25,6 +25,7 @@ import io.quarkus.test.junit.TestProfile;
  */
 @QuarkusIntegrationTest
 @TestProfile(PackagedServiceIT.Packaged.class)
+@org.junit.jupiter.api.Order(Integer.MAX_VALUE) // its process lives to the end of the run: after the other ITs
 class PackagedServiceIT {
 
     static {

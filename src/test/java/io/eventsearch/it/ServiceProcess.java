@@ -21,7 +21,8 @@ import java.util.TreeMap;
  */
 public final class ServiceProcess implements AutoCloseable {
 
-    private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+    /** The jar under test: this build's, or another one's ({@code -Dservice.jar=...}, to run a test against older code). */
+    private static final Path JAR = Path.of(System.getProperty("service.jar", "target/quarkus-app/quarkus-run.jar"));
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String name;

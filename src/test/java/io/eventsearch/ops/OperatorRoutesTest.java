@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 
 import java.net.URL;
 
@@ -32,13 +33,15 @@ class OperatorRoutesTest {
     CatalogueLoader loader;
 
     String base;
+    CatalogueLoader.Provider provider;
 
     @BeforeEach
     void setUp() {
         db.reset();
         // the management root path is /q; operator routes live at the interface's root
         base = "http://" + management.getHost() + ":" + management.getPort();
-        loader.provider("ops-sample").sync(Feeds.planList(1));
+        provider = loader.provider("ops-sample");
+        provider.sync(Feeds.planList(1));
     }
 
     @Test
@@ -74,6 +77,34 @@ class OperatorRoutesTest {
         given().post(base + "/ops/providers/nope/pause").then().statusCode(404);
         given().post(base + "/ops/providers/ops-sample/circuit/reset").then().statusCode(200)
                 .body("circuit", equalTo("closed"));
+    }
+
+    @Test
+    void anOperatorRejectsOrConfirmsAHeldFeed() {
+        given().post(base + "/ops/providers/ops-sample/hold/confirm").then().statusCode(409)
+                .body("error.code", equalTo("not_held"));
+        provider.sync("<planList><output/></planList>");
+        given().get(base + "/ops/providers/ops-sample").then().statusCode(200)
+                .body("held_reason", equalTo("empty_feed")).body("held_feeds", equalTo(1))
+                .body("held_since", notNullValue()).body("hold_confirmed", equalTo(false));
+        given().get("/search").then().body("data.events.size()", equalTo(4));
+
+        // rejected: the hold ends, nothing is applied
+        given().post(base + "/ops/providers/ops-sample/hold/reject").then().statusCode(200)
+                .body("hold", equalTo("rejected"));
+        given().get(base + "/ops/providers/ops-sample").then().body("held_reason", nullValue())
+                .body("held_feeds", equalTo(0));
+        given().get("/search").then().body("data.events.size()", equalTo(4));
+
+        // held again, then confirmed: the provider still sends that feed, and the sync started here applies it
+        provider.sync("<planList><output/></planList>");
+        given().post(base + "/ops/providers/ops-sample/hold/confirm").then().statusCode(200)
+                .body("hold", equalTo("confirmed")).body("outcome", equalTo("succeeded"))
+                .body("plans_gone_stale", equalTo(4));
+        given().get(base + "/ops/providers/ops-sample").then().body("held_reason", nullValue())
+                .body("plans_in_scope", equalTo(0));
+        given().get("/search").then().body("data.events.size()", equalTo(0));
+        given().post(base + "/ops/providers/nope/hold/reject").then().statusCode(404);
     }
 
     @Test

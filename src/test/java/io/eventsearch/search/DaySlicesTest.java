@@ -32,6 +32,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * version, a sync is seen at once, and such answers do not go to Redis.
  */
 @QuarkusTest
+@io.quarkus.test.junit.TestProfile(io.eventsearch.support.SqlPath.class)
 class DaySlicesTest {
 
     private static final Instant FIRST = Instant.parse("2026-03-01T00:00:00Z");

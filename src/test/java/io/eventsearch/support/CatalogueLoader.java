@@ -32,9 +32,9 @@ public class CatalogueLoader {
         private final Feeds.FeedFile file = new Feeds.FeedFile();
         private final RegisteredProvider registered;
 
-        Provider(String name) {
+        Provider(String name, java.util.function.UnaryOperator<ProviderSettings> settings) {
             try {
-                registered = registry.register(ProviderSettings.of(name, file.uri()));
+                registered = registry.register(settings.apply(ProviderSettings.of(name, file.uri())));
             } catch (SQLException e) {
                 throw new IllegalStateException(e);
             }
@@ -60,6 +60,11 @@ public class CatalogueLoader {
     }
 
     public Provider provider(String name) {
-        return new Provider(name);
+        return new Provider(name, s -> s);
+    }
+
+    /** A provider with settings of its own (hold policy, time zone...). */
+    public Provider provider(String name, java.util.function.UnaryOperator<ProviderSettings> settings) {
+        return new Provider(name, settings);
     }
 }

@@ -34,9 +34,11 @@ public class TestDatabase {
     public void reset() {
         // Identities are not restarted: a provider id is never reused, so a leader lock left by another test's
         // instance can never stand for a different provider.
-        update("TRUNCATE zones, plans, plan_identities, base_plans, sync_runs, providers CASCADE");
-        update("UPDATE catalogue_state SET data_version = data_version + 1, changed_at = now()");
+        update("TRUNCATE zones, plans, plan_identities, base_plans, sync_runs, providers, catalogue_changes CASCADE");
+        // no change set covers a reset: read models load again whole
+        update("UPDATE catalogue_state SET data_version = data_version + 1, changed_at = now(), changes_from = data_version + 1");
         version.refresh().await().indefinitely();
+        version.awaitShown(version.current().version(), java.time.Duration.ofSeconds(10));
         cache.clearNear();
     }
 
