@@ -199,6 +199,9 @@ public class ReadModel {
 
     /** Moves the model to the newest version (one run at a time; a request meanwhile runs it once more after). */
     void refresh() {
+        if (overBudget && System.currentTimeMillis() < retryAt) {
+            return; // loading it whole again is tried after retry-after, not at every new version
+        }
         if (!running.compareAndSet(false, true)) {
             again = true;
             return;
@@ -223,7 +226,9 @@ public class ReadModel {
             }
             running.set(false);
             Snapshot now = snapshot;
-            if (again || (now != null && clock.current().version() > now.version().version())) {
+            // a replica that has not caught up yet gave nothing newer: the periodic check tries again
+            boolean progressed = loaded != current;
+            if (again || (progressed && now != null && clock.current().version() > now.version().version())) {
                 refresh();
             }
         }, failure -> {
