@@ -15,6 +15,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import io.eventsearch.support.StallingProxy;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
@@ -66,12 +67,13 @@ class RateLimiterTest {
         String namespace = "test-" + UUID.randomUUID();
         RateLimiter a = new RateLimiter(redis, settings(5, Duration.ofSeconds(2)), () -> namespace);
         RateLimiter b = new RateLimiter(redis, settings(5, Duration.ofSeconds(2)), () -> namespace);
-        List<Boolean> allowed = new ArrayList<>();
-        for (RateLimiter limiter : List.of(a, b, a, b, a)) {
-            allowed.add(take(limiter, "a:203.0.113.7").allowed());
+        int allowed = 0;
+        for (int i = 0; i < 10; i++) {
+            allowed += take(i % 2 == 0 ? a : b, "a:203.0.113.7").allowed() ? 1 : 0;
         }
-        assertThat(allowed).containsOnly(true);
-        // 3 taken through a, 2 through b: both see the one bucket empty (local buckets would still allow)
+        // 10 requests through both, leases of 1: exactly the 5 tokens of the one bucket are spent (a token one
+        // instance leased is spent there when asked next), then both see it empty (local buckets would allow)
+        assertThat(allowed).isEqualTo(5);
         RateLimiter.Decision denied = take(b, "a:203.0.113.7");
         assertThat(denied.allowed()).isFalse();
         assertThat(denied.retryAfterMillis()).isGreaterThan(1000);
@@ -166,6 +168,55 @@ class RateLimiterTest {
         var response = redis.send(Request.cmd(io.vertx.mutiny.redis.client.Command.HGET).arg(key).arg("tokens"))
                 .await().atMost(Duration.ofSeconds(5));
         return response == null ? -1 : Double.parseDouble(response.toString());
+    }
+
+    @Test
+    void aRedisThatStallsMidwayChangesNothingButTheBound() throws Exception {
+        String namespace = "test-" + UUID.randomUUID();
+        try (StallingProxy proxy = new StallingProxy("127.0.0.1", 6379)) {
+            Redis throughProxy = Redis.createClient(vertx,
+                    new RedisOptions().setConnectionString("redis://127.0.0.1:" + proxy.port()));
+            try {
+                // capacity 20, leases of 10, 150 ms timeout, Redis tried again 300 ms after a failure
+                RateLimiter.Settings settings = new RateLimiter.Settings(20, 0.0001, true, Duration.ofMillis(150),
+                        Duration.ofMillis(300), 1000, 10, Duration.ofSeconds(30));
+                RateLimiter limiter = new RateLimiter(throughProxy, settings, () -> namespace);
+                int allowed = 0;
+                for (int i = 0; i < 3; i++) {
+                    allowed += take(limiter, "k:stall").allowed() ? 1 : 0;
+                }
+                assertThat(allowed).isEqualTo(3);
+                proxy.stall(true);
+                long slowest = 0;
+                List<Boolean> decisions = new ArrayList<>();
+                for (int i = 0; i < 40; i++) {
+                    long start = System.nanoTime();
+                    decisions.add(take(limiter, "k:stall").allowed());
+                    slowest = Math.max(slowest, System.nanoTime() - start);
+                }
+                // no request waits longer than the timeout; the lease, then the local bucket, decide
+                assertThat(Duration.ofNanos(slowest)).isLessThan(Duration.ofMillis(1000));
+                assertThat(limiter.usingRedis()).isFalse();
+                allowed += (int) decisions.stream().filter(Boolean::booleanValue).count();
+                // the bound while Redis is out: one capacity (local bucket) plus one lease
+                assertThat(allowed).isLessThanOrEqualTo(settings.capacity() + settings.lease());
+                assertThat(allowed).isGreaterThanOrEqualTo(settings.capacity());
+                // denials look the same as ever
+                RateLimiter.Decision denied = take(limiter, "k:stall");
+                assertThat(denied.allowed()).isFalse();
+                assertThat(denied.retryAfterMillis()).isPositive();
+                proxy.stall(false);
+                // after the back-off one request probes Redis, which decides again (its bucket still has tokens)
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (!limiter.usingRedis() && System.nanoTime() < deadline) {
+                    take(limiter, "k:other");
+                    Thread.sleep(50);
+                }
+                assertThat(limiter.usingRedis()).isTrue();
+            } finally {
+                throughProxy.close();
+            }
+        }
     }
 
     @Test
