@@ -9,6 +9,7 @@ export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 : "${BENCH_DB_PREFIX:=event_search_bench}"
 : "${BENCH_HTTP_PORT:=18080}" "${BENCH_MGMT_PORT:=19000}" "${BENCH_NGINX_PORT:=18081}" "${BENCH_REDIS_PORT:=16379}"
 : "${BENCH_SKIP_BUILD:=0}" "${BENCH_KEEP:=0}"
+: "${BENCH_RATE_LIMIT_CAPACITY:=1000000}"
 : "${BENCH_SEED:=42}" "${BENCH_PLANS_PER_BASE:=10}" "${BENCH_ZONES:=10}" "${BENCH_DIRTY:=0.01}" "${BENCH_SPAN_DAYS:=730}"
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -143,9 +144,12 @@ start_service() {
   props=("$@")
   port_free "$BENCH_HTTP_PORT" || die "port $BENCH_HTTP_PORT is taken (BENCH_HTTP_PORT)"
   port_free "$BENCH_MGMT_PORT" || die "port $BENCH_MGMT_PORT is taken (BENCH_MGMT_PORT)"
-  # The rate limiter (being added in parallel) is off for benchmarks; as an environment variable the setting is
-  # ignored by a build that does not know it yet (an unknown -D key under events.* fails the start-up).
-  EVENTS_RATE_LIMIT_ENABLED=false java "${jvm[@]}" \
+  # Production defaults: the rate limit is on and shares its buckets through Redis. Only its capacity and refill
+  # are raised (BENCH_RATE_LIMIT_CAPACITY per second too), so that wrk, one client, is never refused: every search
+  # request still goes through the limiter. -Devents.rate-limit.enabled=false in PROPS turns it off for one start.
+  EVENTS_RATE_LIMIT_ENABLED=true EVENTS_RATE_LIMIT_REDIS=true \
+  EVENTS_RATE_LIMIT_CAPACITY="$BENCH_RATE_LIMIT_CAPACITY" EVENTS_RATE_LIMIT_REFILL_PER_SECOND="$BENCH_RATE_LIMIT_CAPACITY" \
+  java "${jvm[@]}" \
     -Dquarkus.http.port="$BENCH_HTTP_PORT" -Dquarkus.management.port="$BENCH_MGMT_PORT" \
     -Dquarkus.datasource.jdbc.url="jdbc:postgresql://$PGHOST:$PGPORT/$db" \
     -Dquarkus.datasource.reactive.url="postgresql://$PGHOST:$PGPORT/$db" \

@@ -12,6 +12,8 @@
 #      then restarts it with day slices off (events.search.slices.enabled=false), so every random window is a query:
 #        uncached-query    as uncached, each window its own query
 #        diag-query-cN     the same with N connections (BENCH_DIAG_CONNECTIONS): the query's latency below saturation
+#      and finally the rate limit's cost: hot with BENCH_RL_CONNECTIONS connections on a fresh service with the
+#      limit on (as everywhere above: the production default), then on one with it off (rl-on, rl-off).
 # Per scenario: requests/s, latency percentiles, errors, bytes per response, the service's and wrk's CPU, and
 # which cache layer answered (from the service's metrics).
 # shellcheck shell=bash
@@ -122,7 +124,7 @@ EOF
 
 search_tables() {
   awk -F, -v threads="$BENCH_WRK_THREADS" -v conns="$BENCH_WRK_CONNECTIONS" -v secs="$BENCH_DURATION" \
-      -v plans="$BENCH_SEARCH_PLANS" 'NR > 1 { for (i = 1; i <= NF; i++) f[$1, i] = $i; names[++n] = $1 }
+      -v plans="$BENCH_SEARCH_PLANS" -v rlconns="$BENCH_RL_CONNECTIONS" "$RL_AWK"'NR > 1 { for (i = 1; i <= NF; i++) f[$1, i] = $i; names[++n] = $1 }
     END {
       print "### Search: wrk on loopback, " plans " plans over two years"
       print ""
@@ -131,7 +133,7 @@ search_tables() {
       print "| Scenario | Req/s | p50 | p90 | p99 | p99.9 | max | Errors | KiB/resp | Redis lookups/req | DB queries/req | Server CPU % | wrk CPU % | Machine busy % |"
       print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
       for (k = 1; k <= n; k++) { s = names[k]
-        if (s ~ /^diag-/) continue
+        if (s ~ /^(diag|rl)-/) continue
         req = f[s, 4] > 0 ? f[s, 4] : 1
         printf "| %s | %.0f | %.2f | %.2f | %.2f | %.2f | %.1f | %d | %.1f | %.2f | %.2f | %.0f | %.0f | %.0f |\n",
           s, f[s, 3], f[s, 5], f[s, 6], f[s, 7], f[s, 8], f[s, 9], f[s, 10], f[s, 16] / 1024,
@@ -152,6 +154,13 @@ search_tables() {
       printf "| uncached windows p99 < 50 ms | %.2f ms | %s |\n", f["uncached", 7], ok ? "pass" : "**FAIL**"
       ok = f["uncached-query", 7] < 50
       printf "| the same with day slices off (each window a query) | %.2f ms | %s |\n", f["uncached-query", 7], ok ? "pass" : "**FAIL**"
+      rl_aggregate()
+      if (rl["rounds"] > 0) {
+        ok = rl["on", "rps"] >= 0.9 * rl["off", "rps"]
+        printf "| cached, rate limit on / off >= 0.9 (`-c%d`) | %.2f | %s |\n", rlconns, rl["on", "rps"] / rl["off", "rps"], ok ? "pass" : "**FAIL**"
+        ok = rl["on", "p99"] - rl["off", "p99"] <= 1
+        printf "| cached, rate limit on: p99 within 1 ms of off | %+.2f ms | %s |\n", rl["on", "p99"] - rl["off", "p99"], ok ? "pass" : "**FAIL**"
+      }
       printf "| no errors | %d | %s |\n", errors, errors == 0 ? "pass" : "**FAIL**"
       diag = 0
       for (k = 1; k <= n; k++) { s = names[k]
@@ -168,6 +177,85 @@ search_tables() {
           s, f[s, 3], f[s, 5], f[s, 6], f[s, 7], f[s, 8], f[s, 9], f[s, 10], f[s, 16] / 1024,
           f[s, 24] / req, f[s, 17], f[s, 18], f[s, 19] }
     }' "$RESULTS/search.csv"
+}
+
+# --- The rate limit's cost: the cached answer with the limit on (the production default) and off, same run -------
+: "${BENCH_RL_CONNECTIONS:=64}" "${BENCH_RL_ROUNDS:=3}"
+
+# EVAL/EVALSHA calls Redis has served so far (the rate limit's only commands; the search cache uses none).
+redis_evals() {
+  redis-cli -p "$BENCH_REDIS_PORT" info commandstats | tr -d '\r' \
+    | awk -F'[:=,]' '/^cmdstat_eval(sha)?:/ { s += $3 } END { print s + 0 }'
+}
+
+# bench_rate_limit_cost HOT_URL: BENCH_RL_ROUNDS rounds of the hot scenario with BENCH_RL_CONNECTIONS connections,
+# each on a freshly started service with the limit on and on one with it off, in alternating order (the machine
+# is shared: interleaving spreads its drift over both). Rows rl-on-N and rl-off-N; Redis EVALs per request of each
+# (warm-up included) go to rate-limit.txt.
+bench_rate_limit_cost() {
+  local hot=$1 e0 e1 requests setting round order
+  : >"$RESULTS/rate-limit.txt"
+  for round in $(seq 1 "$BENCH_RL_ROUNDS"); do
+    if [ $((round % 2)) = 1 ]; then order="on off"; else order="off on"; fi
+    for setting in $order; do
+      local name="rl-$setting-$round" props=()
+      [ "$setting" = off ] && props=(-Devents.rate-limit.enabled=false)
+      start_service "$SEARCH_DB" "$WORK/search-service-$name.log" -Xms"$BENCH_SEARCH_HEAP" -Xmx"$BENCH_SEARCH_HEAP" -- \
+        "${props[@]}"
+      e0=$(redis_evals)
+      BENCH_WRK_CONNECTIONS=$BENCH_RL_CONNECTIONS scenario "$name" fixed "$hot"
+      e1=$(redis_evals)
+      stop_service
+      requests=$(cat "$WORK/warmup-$name.txt" "$RESULTS/wrk-$name.txt" | grep '^RESULT ' \
+        | sed 's/.*requests=\([0-9]*\).*/\1/' | awk '{ s += $1 } END { print s + 0 }')
+      echo "$name $((e1 - e0)) $requests" >>"$RESULTS/rate-limit.txt"
+    done
+  done
+}
+
+# Aggregates of the rl- rows, for awk programs reading search.csv into f[scenario, column] and names[1..n]: sets
+# rl["on"|"off", "rps"] and rl[.., "p99"] (medians over the rounds: one round disturbed by other work on the machine
+# moves a median less than a mean) and rl["rounds"].
+RL_AWK='
+  function rl_median(a, m,   i, j, t) {
+    for (i = 2; i <= m; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+    return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+  }
+  function rl_aggregate(   k, s, side, m, p, r, c) {
+    delete rl
+    for (k = 1; k <= n; k++) { s = names[k]
+      if (s !~ /^rl-(on|off)-/) continue
+      side = s; sub(/^rl-/, "", side); sub(/-.*/, "", side)
+      c[side]++; r[side, c[side]] = f[s, 3]; p[side, c[side]] = f[s, 7] }
+    for (side in c) {
+      delete m; for (k = 1; k <= c[side]; k++) m[k] = r[side, k]
+      rl[side, "rps"] = rl_median(m, c[side])
+      delete m; for (k = 1; k <= c[side]; k++) m[k] = p[side, k]
+      rl[side, "p99"] = rl_median(m, c[side]) }
+    rl["rounds"] = c["on"] < c["off"] ? c["on"] : c["off"]
+  }'
+
+rate_limit_table() {
+  [ -s "$RESULTS/rate-limit.txt" ] || return 0
+  awk -F, -v conns="$BENCH_RL_CONNECTIONS" -v secs="$BENCH_DURATION" -v capacity="$BENCH_RATE_LIMIT_CAPACITY" "$RL_AWK"'
+    FILENAME ~ /rate-limit.txt$/ { split($0, e, " "); evals[e[1]] = e[2]; total[e[1]] = e[3]; next }
+    FNR > 1 { for (i = 1; i <= NF; i++) f[$1, i] = $i; names[++n] = $1 }
+    END {
+      rl_aggregate()
+      print "### Rate limit: cost on the cached answer"
+      print ""
+      printf "The hot scenario with `-c%s -d%ss`, %d rounds, each on a freshly started service with the rate limit on (the production default: buckets shared through Redis, spent from local leases; capacity and refill %s so that wrk is never refused) and on one with it off, in alternating order.\n", conns, secs, rl["rounds"], capacity
+      print ""
+      print "| Run | Req/s | p50 | p90 | p99 | p99.9 | max | Errors | Redis EVALs/req | Server CPU % | Machine busy % |"
+      print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+      for (k = 1; k <= n; k++) { s = names[k]
+        if (s !~ /^rl-/) continue
+        printf "| %s | %.0f | %.2f | %.2f | %.2f | %.2f | %.1f | %d | %.5f | %.0f | %.0f |\n", s, f[s, 3], f[s, 5],
+          f[s, 6], f[s, 7], f[s, 8], f[s, 9], f[s, 10], evals[s] / (total[s] > 0 ? total[s] : 1), f[s, 17], f[s, 19] }
+      print ""
+      printf "**Rate limit on / off = %.2f** (median req/s %.0f / %.0f; target >= 0.9); p99 on - off = %+.2f ms (medians %.2f / %.2f ms; target <= 1 ms).\n",
+        rl["on", "rps"] / rl["off", "rps"], rl["on", "rps"], rl["off", "rps"], rl["on", "p99"] - rl["off", "p99"], rl["on", "p99"], rl["off", "p99"]
+    }' "$RESULTS/rate-limit.txt" "$RESULTS/search.csv"
 }
 
 bench_search() {
@@ -227,8 +315,12 @@ bench_search() {
   done
   stop_service
 
+  bench_rate_limit_cost "$hot"
+
   {
     search_tables
+    echo
+    rate_limit_table
     echo
     echo "Catalogue: $BENCH_SEARCH_PLANS plans generated, $in_scope searchable (online, in scope). Hot window $BENCH_HOT_WINDOW: $hot_events events, $(stat -c %s "$dir/hot.json") bytes. Large window $BENCH_LARGE_WINDOW: $large_events events, $(stat -c %s "$dir/large.json") bytes. Uncached: random windows of 1 to 7 days (uncached-query: the same with day slices off); mix: ${BENCH_MIX_MISS} of requests random, the rest over 16 one-day windows from ${BENCH_HOT_WINDOW%/*}."
   } >"$RESULTS/search.md"

@@ -64,9 +64,20 @@ public interface EventSearchConfig {
         @WithDefault("5s")
         Duration redisRetryAfter();
 
-        /** Bound of the local (fallback) buckets kept in memory. */
+        /** Bound of the local (fallback) buckets, and of the clients' leases, kept in memory. */
         @WithDefault("100000")
         int localMaxClients();
+
+        /**
+         * Share of the capacity an instance takes from a client's shared bucket at a time and spends locally (at
+         * least one token): a client gets at most capacity + one lease per instance above the refill.
+         */
+        @WithDefault("0.1")
+        double leaseShare();
+
+        /** A client idle this long on an instance gives its unspent leased tokens back to the shared bucket. */
+        @WithDefault("1s")
+        Duration leaseIdle();
     }
 
     interface Provider {

@@ -45,6 +45,9 @@ class RateLimitHttpTest {
     @Inject
     CatalogueVersion catalogue;
 
+    @Inject
+    RateLimiter limiter;
+
     @TestHTTPResource(value = "/health/live", management = true)
     URL live;
 
@@ -53,6 +56,8 @@ class RateLimitHttpTest {
 
     @BeforeEach
     void emptyTheBucketsOfThisDatabase() {
+        // this instance's leases of the previous test's buckets go too
+        limiter.forgetLeases();
         for (String key : redis.key().keys("es:rl:" + catalogue.epoch() + ":*")) {
             redis.key().del(key);
         }
