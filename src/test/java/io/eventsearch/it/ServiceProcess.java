@@ -131,6 +131,14 @@ public final class ServiceProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Waits for the process to exit by itself (no SIGKILL): its exit code, or -1 if it still runs after {@code wait}. */
+    public int awaitExit(Duration wait) throws InterruptedException {
+        if (!process.waitFor(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            return -1;
+        }
+        return process.exitValue();
+    }
+
     public String tail() {
         try {
             List<String> lines = Files.readAllLines(log);
