@@ -24,6 +24,9 @@ public final class ServiceProcess implements AutoCloseable {
     private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+    /** The operator password the instances run with (HTTP basic, user {@code operator}). */
+    public static final String OPERATOR_PASSWORD = "it-operator";
+
     private final String name;
     private final int httpPort;
     private final int managementPort;
@@ -47,6 +50,7 @@ public final class ServiceProcess implements AutoCloseable {
         all.put("quarkus.log.console.json.enabled", "false");
         all.put("events.instance-id", name);
         all.put("vertx.disableURIValidation", "true");
+        all.put("events.operator.password", OPERATOR_PASSWORD);
         all.putAll(properties);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
