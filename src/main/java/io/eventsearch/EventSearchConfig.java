@@ -26,6 +26,18 @@ public interface EventSearchConfig {
 
     Ingestion ingestion();
 
+    /** The operator user of the management interface's actions ({@code events.operator.*}). */
+    Operator operator();
+
+    interface Operator {
+        /**
+         * HTTP basic password of user {@code operator}, who may call the POST /ops actions (Quarkus' embedded users
+         * take it from here). Set from a Secret: EVENTS_OPERATOR_PASSWORD. No default: the service does not start
+         * without one.
+         */
+        String password();
+    }
+
     Search search();
 
     DemoProvider demoProvider();

@@ -22,6 +22,10 @@ import io.eventsearch.ingestion.SyncCoordinator;
 import io.eventsearch.ingestion.leadership.ProviderLeadership;
 import io.eventsearch.provider.ProviderGuards;
 import io.eventsearch.storage.SyncRun;
+import io.quarkus.security.AuthenticationCompletionException;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
 import io.quarkus.vertx.http.ManagementInterface;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.Router;
@@ -40,6 +44,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * <li>{@code POST /ops/providers/{name}/circuit/reset}: close its download breaker on this instance</li>
  * <li>{@code POST /ops/providers/{name}/hold/confirm} and {@code /hold/reject}: decide on a held feed</li>
  * </ul>
+ * The POST actions need an operator's HTTP basic credentials, checked by Quarkus' security on the management
+ * interface ({@code quarkus.management.auth.*} in application.properties); the GET endpoints are open.
  */
 @ApplicationScoped
 public class OperatorRoutes {
@@ -91,6 +97,8 @@ public class OperatorRoutes {
 
     void routes(@Observes ManagementInterface management) {
         Router router = management.router();
+        // Quarkus' security decides (quarkus.management.auth.*); its 401 and 403 get the service's error envelope
+        router.route().order(Integer.MIN_VALUE).failureHandler(this::authFailure);
         router.get("/ops/providers").handler(ctx -> respond(ctx, providers(null, 5).map(list -> Map.of("providers", list))));
         router.get("/ops/providers/:name").handler(ctx -> respond(ctx, providers(ctx.pathParam("name"), 50)
                 .map(list -> list.isEmpty() ? null : list.get(0))));
@@ -269,6 +277,22 @@ public class OperatorRoutes {
                 send(ctx, 200, value);
             }
         }, failure -> send(ctx, 503, error("unavailable", String.valueOf(failure.getMessage()))));
+    }
+
+    private void authFailure(RoutingContext ctx) {
+        Throwable failure = ctx.failure();
+        if (ctx.response().ended()) {
+            return;
+        }
+        if (failure instanceof AuthenticationFailedException || failure instanceof UnauthorizedException
+                || failure instanceof AuthenticationCompletionException) {
+            ctx.response().putHeader("WWW-Authenticate", OperatorChallenge.CHALLENGE);
+            send(ctx, 401, error("unauthorized", "operator actions need the credentials of an operator (HTTP basic)"));
+        } else if (failure instanceof ForbiddenException) {
+            send(ctx, 403, error("forbidden", "this user may not take operator actions"));
+        } else {
+            ctx.next();
+        }
     }
 
     private void send(RoutingContext ctx, int status, Object body) {

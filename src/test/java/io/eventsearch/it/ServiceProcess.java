@@ -25,6 +25,9 @@ public final class ServiceProcess implements AutoCloseable {
     private static final Path JAR = Path.of(System.getProperty("service.jar", "target/quarkus-app/quarkus-run.jar"));
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+    /** The operator password the instances run with (HTTP basic, user {@code operator}). */
+    public static final String OPERATOR_PASSWORD = "it-operator";
+
     private final String name;
     private final int httpPort;
     private final int managementPort;
@@ -48,6 +51,7 @@ public final class ServiceProcess implements AutoCloseable {
         all.put("quarkus.log.console.json.enabled", "false");
         all.put("events.instance-id", name);
         all.put("vertx.disableURIValidation", "true");
+        all.put("events.operator.password", OPERATOR_PASSWORD);
         all.putAll(properties);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -128,6 +132,14 @@ public final class ServiceProcess implements AutoCloseable {
         if (!process.waitFor(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
             process.destroyForcibly();
             process.waitFor();
+        }
+        return process.exitValue();
+    }
+
+    /** Waits for the process to exit by itself (no SIGKILL): its exit code, or -1 if it still runs after {@code wait}. */
+    public int awaitExit(Duration wait) throws InterruptedException {
+        if (!process.waitFor(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            return -1;
         }
         return process.exitValue();
     }

@@ -369,7 +369,10 @@ class ReadSideOracleIT {
     }
 
     private HttpResponse<String> post(ServiceProcess instance, String path) throws Exception {
+        String credentials = java.util.Base64.getEncoder()
+                .encodeToString(("operator:" + ServiceProcess.OPERATOR_PASSWORD).getBytes(StandardCharsets.UTF_8));
         return http.send(HttpRequest.newBuilder(instance.management(path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Basic " + credentials)
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
