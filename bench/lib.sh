@@ -147,6 +147,8 @@ start_service() {
   # Production defaults: the rate limit is on and shares its buckets through Redis. Only its capacity and refill
   # are raised (BENCH_RATE_LIMIT_CAPACITY per second too), so that wrk, one client, is never refused: every search
   # request still goes through the limiter. -Devents.rate-limit.enabled=false in PROPS turns it off for one start.
+  # The prod profile will not start without an operator password (the operator actions are not benchmarked).
+  EVENTS_OPERATOR_PASSWORD="${EVENTS_OPERATOR_PASSWORD:-bench-operator}" \
   EVENTS_RATE_LIMIT_ENABLED=true EVENTS_RATE_LIMIT_REDIS=true \
   EVENTS_RATE_LIMIT_CAPACITY="$BENCH_RATE_LIMIT_CAPACITY" EVENTS_RATE_LIMIT_REFILL_PER_SECOND="$BENCH_RATE_LIMIT_CAPACITY" \
   java "${jvm[@]}" \
