@@ -119,7 +119,12 @@ class ReadSideOracleIT {
 
     // --- one run of a history -----------------------------------------------------------------------------------
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** New for every instance start: a pooled connection to a port an earlier instance had must not be reused. */
+    private HttpClient http = newClient();
+
+    private static HttpClient newClient() {
+        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    }
     private final List<ProviderStub> stubs = new ArrayList<>();
     private final Map<String, byte[]> served = new HashMap<>();
     private ServiceProcess latest;
@@ -148,6 +153,7 @@ class ReadSideOracleIT {
         }
         latest = ServiceProcess.start("oracle-latest", config("latest"));
         everSeen = ServiceProcess.start("oracle-ever-seen", config("ever-seen"));
+        http = newClient();
         try {
             for (int i = 0; i < steps.size(); i++) {
                 String problem;
@@ -221,6 +227,7 @@ class ReadSideOracleIT {
                     everSeen.close();
                     everSeen = ServiceProcess.start("oracle-ever-seen", config("ever-seen"));
                 }
+                http = newClient();
                 return null;
             }
             case DECIDE -> {
@@ -371,9 +378,9 @@ class ReadSideOracleIT {
     private HttpResponse<String> post(ServiceProcess instance, String path) throws Exception {
         String credentials = java.util.Base64.getEncoder()
                 .encodeToString(("operator:" + ServiceProcess.OPERATOR_PASSWORD).getBytes(StandardCharsets.UTF_8));
-        return http.send(HttpRequest.newBuilder(instance.management(path)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Basic " + credentials)
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        return within(Duration.ofSeconds(40), http.sendAsync(HttpRequest.newBuilder(instance.management(path))
+                .timeout(Duration.ofSeconds(30)).header("Authorization", "Basic " + credentials)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()), path);
     }
 
     // --- checks -------------------------------------------------------------------------------------------------
@@ -700,7 +707,18 @@ class ReadSideOracleIT {
         if (ifNoneMatch != null) {
             request.header("If-None-Match", ifNoneMatch);
         }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        return within(Duration.ofSeconds(15), http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray()), path);
+    }
+
+    /** A whole answer, body included, within the time: a request that hangs is a failure, not a stuck test. */
+    private static <T> HttpResponse<T> within(Duration max, java.util.concurrent.CompletableFuture<HttpResponse<T>> sent,
+            String path) throws Exception {
+        try {
+            return sent.get(max.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            sent.cancel(true);
+            throw new IllegalStateException(path + ": no whole answer within " + max);
+        }
     }
 
     private static String text(byte[] body) {
