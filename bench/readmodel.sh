@@ -100,9 +100,9 @@ bench_read_model() {
   # --- memory with the model loaded ---------------------------------------------------------------------------
   local health plans model_bytes per_plan heap
   health=$(curl -sf "http://127.0.0.1:$BENCH_MGMT_PORT/q/health/ready")
-  plans=$(echo "$health" | grep -o '"plans":[0-9]*' | cut -d: -f2)
-  model_bytes=$(echo "$health" | grep -o '"bytes":[0-9]*' | cut -d: -f2)
-  per_plan=$(echo "$health" | grep -o '"bytes_per_plan":[0-9]*' | cut -d: -f2)
+  plans=$(echo "$health" | grep -o '"plans": *[0-9]*' | grep -o '[0-9]*$')
+  model_bytes=$(echo "$health" | grep -o '"bytes": *[0-9]*' | grep -o '[0-9]*$')
+  per_plan=$(echo "$health" | grep -o '"bytes_per_plan": *[0-9]*' | grep -o '[0-9]*$')
   heap=$(heap_after_gc "$SERVICE_PID")
 
   # --- every shape ---------------------------------------------------------------------------------------------
