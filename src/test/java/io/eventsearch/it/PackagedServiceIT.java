@@ -61,7 +61,9 @@ class PackagedServiceIT {
                     "events.providers.packaged.every", "2s",
                     "quarkus.management.port", Integer.toString(MANAGEMENT_PORT),
                     "quarkus.management.test-port", Integer.toString(MANAGEMENT_PORT),
-                    "quarkus.shutdown.delay", "0s");
+                    "quarkus.shutdown.delay", "0s",
+                    // the prod profile does not start without the operator password (a Secret in production)
+                    "events.operator.password", ServiceProcess.OPERATOR_PASSWORD);
         }
     }
 
