@@ -94,7 +94,7 @@ class DeploymentManifestsTest {
             "quarkus.http.proxy.allow-x-forwarded", "behind the ingress the rate limit needs clients' addresses");
 
     /** Settings that are credentials: in a Secret, never in a ConfigMap. */
-    private static final Set<String> SECRET_SETTINGS = Set.of("QUARKUS_DATASOURCE_PASSWORD");
+    private static final Set<String> SECRET_SETTINGS = Set.of("QUARKUS_DATASOURCE_PASSWORD", "EVENTS_OPERATOR_PASSWORD");
 
     // --- Kubernetes: the objects ----------------------------------------------------------------------------
 
