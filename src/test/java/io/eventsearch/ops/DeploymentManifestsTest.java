@@ -53,7 +53,8 @@ class DeploymentManifestsTest {
             "Service", "v1",
             "Deployment", "apps/v1",
             "PodDisruptionBudget", "policy/v1",
-            "HorizontalPodAutoscaler", "autoscaling/v2");
+            "HorizontalPodAutoscaler", "autoscaling/v2",
+            "NetworkPolicy", "networking.k8s.io/v1");
 
     private static final Set<String> OBJECT_FIELDS = Set.of("apiVersion", "kind", "metadata", "spec");
     private static final Map<String, Set<String>> TOP_LEVEL_FIELDS = Map.of(
@@ -764,5 +765,26 @@ class DeploymentManifestsTest {
             assertThat(composeEnvironment(services.get(name), name))
                     .containsEntry("QUARKUS_DATASOURCE_JDBC_URL", environment.get("QUARKUS_DATASOURCE_JDBC_URL"));
         }
+    }
+
+    @Test
+    void theManagementPortIsOpenOnlyToPrometheusAndOperators() {
+        Map<String, Object> spec = map(only("NetworkPolicy").body().get("spec"), "NetworkPolicy spec");
+        assertThat(map(spec.get("podSelector"), "podSelector").get("matchLabels"))
+                .isEqualTo(Map.of("app.kubernetes.io/name", "event-search"));
+        assertThat(spec.get("policyTypes")).isEqualTo(List.of("Ingress"));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> rules = (List<Map<String, Object>>) spec.get("ingress");
+        Map<Integer, List<Object>> fromByPort = new HashMap<>();
+        for (Map<String, Object> rule : rules) {
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> ports = (List<Map<String, Object>>) rule.get("ports");
+            for (Map<String, Object> port : ports) {
+                fromByPort.put((Integer) port.get("port"), rule.containsKey("from") ? (List<Object>) rule.get("from") : null);
+            }
+        }
+        assertThat(fromByPort).containsOnlyKeys(8080, 9000);
+        assertThat(fromByPort.get(8080)).as("the public API: from anywhere").isNull();
+        assertThat(fromByPort.get(9000)).as("management: only from chosen peers").isNotNull().hasSize(2);
     }
 }
