@@ -44,7 +44,8 @@ public class SearchRepository {
             ) e ON true
             ORDER BY e.starts_at, e.id
             """;
-    private static final String LATEST_JOIN = """
+    /** The join that narrows plans to the latest scope (plans in their provider's latest applied feed). */
+    public static final String LATEST_JOIN = """
 
                 JOIN providers pr ON pr.id = p.provider_id AND pr.current_seen_at = p.last_seen_at""";
     /** The contract's window: starts inside it and ends by its upper bound. */
@@ -91,7 +92,8 @@ public class SearchRepository {
             %sORDER BY e.starts_at, e.id
             """;
     private static final String ZONE_COLUMNS = ", zs.zone_ids, zs.names, zs.capacities, zs.prices, zs.numbered";
-    private static final String ZONES_JOIN = """
+    /** A plan's zones as parallel arrays in position order, for the row {@code e}; see {@link #zones(Row, int)}. */
+    public static final String ZONES_JOIN = """
             LEFT JOIN LATERAL (
                 SELECT array_agg(z.zone_id ORDER BY z.position) AS zone_ids, array_agg(z.name ORDER BY z.position) AS names,
                        array_agg(z.capacity ORDER BY z.position) AS capacities,

@@ -381,7 +381,7 @@ public final class CatalogueTransaction implements AutoCloseable {
             st.setInt(1, providerId);
             st.execute();
         }
-        long[] base = new long[3];
+        long[] base;
         try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(COUNT_BASE_WRITTEN)) {
             rs.next();
             base = new long[] { rs.getLong(1), rs.getLong(2), rs.getLong(3) };

@@ -65,19 +65,6 @@ public class ReadModel {
             FROM plans p%s
             JOIN base_plans b ON b.provider_id = p.provider_id AND b.base_plan_id = p.base_plan_id
             WHERE %s AND %s""";
-    private static final String LATEST_JOIN = """
-
-            JOIN providers pr ON pr.id = p.provider_id AND pr.current_seen_at = p.last_seen_at""";
-    private static final String ZONES = """
-
-            LEFT JOIN LATERAL (
-                SELECT array_agg(z.zone_id ORDER BY z.position) AS zone_ids, array_agg(z.name ORDER BY z.position) AS names,
-                       array_agg(z.capacity ORDER BY z.position) AS capacities,
-                       array_agg(z.price ORDER BY z.position) AS prices,
-                       array_agg(z.numbered ORDER BY z.position) AS numbered
-                FROM zones z WHERE z.plan_id = e.id
-            ) zs ON true""";
-
     private final SearchPool pool;
     private final CatalogueVersion clock;
     private final Vertx vertx;
@@ -106,14 +93,16 @@ public class ReadModel {
         this.maxBytes = settings.maxSize().asLongValue();
         this.retryAfter = settings.retryAfter();
         boolean everSeen = config.search().scope() == EventSearchConfig.Search.Scope.EVER_SEEN;
-        String join = everSeen ? "" : LATEST_JOIN;
+        String join = everSeen ? "" : SearchRepository.LATEST_JOIN;
         String visibleIf = everSeen ? "b.ever_online" : "b.sell_mode = 'online'";
         this.loadSql = "SELECT v.data_version, v.changed_at, " + COLUMNS + "\nFROM catalogue_state v\nLEFT JOIN LATERAL ("
                 + VISIBLE.formatted(join, "(p.starts_at, p.id) > ($1::timestamptz, $2::uuid)", visibleIf)
-                + "\n    ORDER BY p.starts_at, p.id LIMIT $3\n) e ON true" + ZONES + "\nORDER BY e.starts_at, e.id";
+                + "\n    ORDER BY p.starts_at, p.id LIMIT $3\n) e ON true\n" + SearchRepository.ZONES_JOIN
+                + "ORDER BY e.starts_at, e.id";
         this.deltaSql = "SELECT v.data_version, v.changed_at, " + COLUMNS + ", c.plan_id\nFROM catalogue_state v\n"
                 + "JOIN (SELECT DISTINCT plan_id FROM catalogue_changes WHERE data_version > $1) c ON true\n"
-                + "LEFT JOIN LATERAL (" + VISIBLE.formatted(join, "p.id = c.plan_id", visibleIf) + "\n) e ON true" + ZONES;
+                + "LEFT JOIN LATERAL (" + VISIBLE.formatted(join, "p.id = c.plan_id", visibleIf) + "\n) e ON true\n"
+                + SearchRepository.ZONES_JOIN;
         this.fullLoads = Counter.builder("events.search.read.model.loads").tag("kind", "full")
                 .description("Read model loads: whole, or by a version's change set").register(registry);
         this.deltas = Counter.builder("events.search.read.model.loads").tag("kind", "delta")
