@@ -128,7 +128,7 @@ class OperatorRoutesTest {
     }
 
     @Test
-    void withoutCredentialsAnActionGets401AndChangesNothing() {
+    void withoutCredentialsAnActionGets401AndWithoutTheRole403AndChangesNothing() {
         String runs = "SELECT count(*) FROM sync_runs r JOIN providers p ON p.id = r.provider_id WHERE p.name = 'ops-sample'";
         long runsBefore = db.count(runs);
         for (String action : new String[] {"sync", "pause", "resume", "circuit/reset", "hold/confirm", "hold/reject"}) {
@@ -146,6 +146,20 @@ class OperatorRoutesTest {
         given().auth().preemptive().basic("someone", "test-operator").post(base + "/ops/providers/ops-sample/pause").then()
                 .statusCode(401).body("error.code", equalTo("unauthorized"));
         assertThat(db.value("SELECT paused FROM providers WHERE name = 'ops-sample'")).isEqualTo(false);
+
+        // authenticated, but without the operator role: 403 in the same envelope, and still nothing changes
+        for (String action : new String[] {"sync", "pause", "resume", "circuit/reset", "hold/confirm", "hold/reject"}) {
+            given().auth().preemptive().basic("auditor", "test-auditor").post(base + "/ops/providers/ops-sample/" + action)
+                    .then().statusCode(403)
+                    .contentType(ContentType.JSON)
+                    .body("data", nullValue())
+                    .body("error.code", equalTo("forbidden"))
+                    .body("error.message", notNullValue());
+        }
+        given().auth().preemptive().basic("auditor", "test-auditor").get(base + "/ops/providers/ops-sample").then()
+                .statusCode(200);
+        assertThat(db.value("SELECT paused FROM providers WHERE name = 'ops-sample'")).isEqualTo(false);
+        assertThat(db.count(runs)).as("no sync ran").isEqualTo(runsBefore);
 
         operator().post(base + "/ops/providers/ops-sample/pause").then().statusCode(200).body("paused", equalTo(true));
         assertThat(db.value("SELECT paused FROM providers WHERE name = 'ops-sample'")).isEqualTo(true);
