@@ -258,10 +258,11 @@ rate_limit_table() {
     }' "$RESULTS/rate-limit.txt" "$RESULTS/search.csv"
 }
 
-bench_search() {
+# load_search_catalogue DIR: a catalogue of BENCH_SEARCH_PLANS plans in SEARCH_DB, through the real ingestion (one
+# sync of a generated feed, then VACUUM ANALYZE). Sets IN_SCOPE (searchable plans).
+load_search_catalogue() {
+  local dir=$1
   make_template
-  local dir="$WORK/search"
-  mkdir -p "$dir"
   WRK_SPAN_START=$(date -u -d 2026-01-01T00:00:00Z +%s)
   WRK_HOT_START=$(date -u -d "${BENCH_HOT_WINDOW%/*}" +%s)
 
@@ -278,8 +279,14 @@ bench_search() {
   [ "$(echo "$row" | cut -d'|' -f2)" = succeeded ] || die "loading the search catalogue failed: $row"
   log "search: loaded in $(echo "$row" | cut -d'|' -f3) ms; VACUUM ANALYZE"
   pq -d "$SEARCH_DB" -c "VACUUM ANALYZE"
-  local in_scope
-  in_scope=$(pqv "$SEARCH_DB" "SELECT count(*) FROM plans p JOIN providers pr ON pr.id = p.provider_id AND pr.current_seen_at = p.last_seen_at JOIN base_plans b USING (provider_id, base_plan_id) WHERE b.sell_mode = 'online'")
+  IN_SCOPE=$(pqv "$SEARCH_DB" "SELECT count(*) FROM plans p JOIN providers pr ON pr.id = p.provider_id AND pr.current_seen_at = p.last_seen_at JOIN base_plans b USING (provider_id, base_plan_id) WHERE b.sell_mode = 'online'")
+}
+
+bench_search() {
+  local dir="$WORK/search"
+  mkdir -p "$dir"
+  load_search_catalogue "$dir"
+  local in_scope=$IN_SCOPE
 
   # --- the service, search only -------------------------------------------------------------------------------
   start_service "$SEARCH_DB" "$WORK/search-service.log" -Xms"$BENCH_SEARCH_HEAP" -Xmx"$BENCH_SEARCH_HEAP" --
@@ -323,6 +330,24 @@ bench_search() {
     rate_limit_table
     echo
     echo "Catalogue: $BENCH_SEARCH_PLANS plans generated, $in_scope searchable (online, in scope). Hot window $BENCH_HOT_WINDOW: $hot_events events, $(stat -c %s "$dir/hot.json") bytes. Large window $BENCH_LARGE_WINDOW: $large_events events, $(stat -c %s "$dir/large.json") bytes. Uncached: random windows of 1 to 7 days (uncached-query: the same with day slices off); mix: ${BENCH_MIX_MISS} of requests random, the rest over 16 one-day windows from ${BENCH_HOT_WINDOW%/*}."
+  } >"$RESULTS/search.md"
+  [ "$BENCH_KEEP" = 1 ] || drop_db "$SEARCH_DB"
+}
+
+# bench/run ratelimit: only the rate limit's cost (on / off, BENCH_RL_ROUNDS rounds) on the hot answer.
+bench_rate_limit() {
+  local dir="$WORK/search"
+  mkdir -p "$dir"
+  load_search_catalogue "$dir"
+  local hot
+  hot="http://127.0.0.1:$BENCH_HTTP_PORT$(window_path "$BENCH_HOT_WINDOW")"
+  echo "scenario,url,rps,requests,p50_ms,p90_ms,p99_ms,p999_ms,max_ms,errors,err_connect,err_read,err_write,err_timeout,err_status,bytes_per_response,service_cpu_pct,wrk_cpu_pct,machine_busy_pct,near_hits,near_misses,redis_hits,redis_misses,db_loads" \
+    >"$RESULTS/search.csv"
+  bench_rate_limit_cost "$hot"
+  {
+    rate_limit_table
+    echo
+    echo "Catalogue: $BENCH_SEARCH_PLANS plans generated, $IN_SCOPE searchable. Hot window $BENCH_HOT_WINDOW."
   } >"$RESULTS/search.md"
   [ "$BENCH_KEEP" = 1 ] || drop_db "$SEARCH_DB"
 }
