@@ -1,4 +1,4 @@
-# The ingestion benchmark (issue 3), sourced by bench/run. For each size in BENCH_SIZES (plans):
+# The ingestion benchmark, sourced by bench/run. For each size in BENCH_SIZES (plans):
 #   1. generate a feed (N/10 base plans x 10 plans x 10 zones, 1% dirty records, two years) and, in the same pass,
 #      the rows the service stores for it as COPY text files;
 #   2. initial sync: a fresh database, the service started with the feed as a file: provider and a fixed -Xmx; the
@@ -93,7 +93,7 @@ EOF
   local ref ing
   ref=$(pqv "$COPY_DB" "$check"); ing=$(pqv "$INGEST_DB" "$check")
   [ "$ref" = "$ing" ] || log "  WARNING: the reference rows differ from the ingested ones: $ref vs $ing"
-  # A second reference without the zones -> plans foreign key: what that constraint costs (see the README).
+  # A second reference without the foreign keys of zones: what those constraints cost (see docs/benchmarks.md).
   pqv "$COPY_DB" "TRUNCATE zones, plans, plan_identities, base_plans"
   pqv "$COPY_DB" "DO \$\$ DECLARE c text; BEGIN
                     FOR c IN SELECT conname FROM pg_constraint WHERE conrelid = 'zones'::regclass AND contype = 'f' AND conparentid = 0 LOOP

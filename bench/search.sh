@@ -1,4 +1,4 @@
-# The search benchmark (issue 4), sourced by bench/run.
+# The search benchmark, sourced by bench/run.
 #   1. loads a catalogue of BENCH_SEARCH_PLANS plans over two years through the real ingestion (one sync of a
 #      generated feed), then VACUUM ANALYZE (what autovacuum would have done by the time traffic arrives);
 #   2. restarts the service without providers (nothing but search runs) and drives it with wrk on loopback, with

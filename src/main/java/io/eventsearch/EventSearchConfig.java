@@ -11,7 +11,7 @@ import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
 /**
- * Every {@code events.*} key of the service. The README's configuration table documents each one;
+ * Every {@code events.*} key of the service. docs/configuration.md documents each one;
  * environment variables follow Quarkus' mapping ({@code EVENTS_PROVIDERS_FEVER_URL}).
  */
 @ConfigMapping(prefix = "events")
@@ -42,7 +42,7 @@ public interface EventSearchConfig {
 
     DemoProvider demoProvider();
 
-    // --- search v2, HTTP caching, rate limit (issue 4) ----------------------------------------------------
+    // --- search v2, HTTP caching, rate limit --------------------------------------------------------------
 
     /** Token-bucket rate limit of the search endpoints ({@code events.rate-limit.*}). */
     RateLimit rateLimit();
@@ -186,7 +186,7 @@ public interface EventSearchConfig {
 
         Cache cache();
 
-        /** Short windows assembled in process from day slices; see README "One search". */
+        /** Short windows assembled in process from day slices; see docs/architecture.md "One search". */
         Slices slices();
 
         /** The in-process model of the visible catalogue that answers every query shape. */
@@ -206,12 +206,12 @@ public interface EventSearchConfig {
             Duration retryAfter();
         }
 
-        // --- search v2, HTTP caching, bounded work (issue 4) ---
+        // --- search v2, HTTP caching, bounded work ---
 
         /** Cache headers for the CDN and browsers in front. */
         Http http();
 
-        /** Longest window a search may span (0 turns the check off); see README "Bounded work". */
+        /** Longest window a search may span (0 turns the check off); see docs/api.md "What each API guarantees". */
         @WithDefault("366d")
         Duration maxWindow();
 

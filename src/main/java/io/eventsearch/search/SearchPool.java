@@ -17,10 +17,10 @@ import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * Where search reads: the {@code replica} reactive datasource when one is configured (its URL set, see README
- * "Read replicas"), else the primary. Ingestion, migrations, the data version and leadership always use the
- * primary. A lagging replica is safe: the search queries return the data version of the snapshot they read, and
- * an answer older than the version in its cache key is served but not cached.
+ * Where search reads: the {@code replica} reactive datasource when one is configured (its URL set, see
+ * docs/architecture.md "Read replicas"), else the primary. Ingestion, migrations, the data version and leadership
+ * always use the primary. A lagging replica is safe: the search queries return the data version of the snapshot
+ * they read, and an answer older than the version in its cache key is served but not cached.
  *
  * <p>A replica that fails a query the primary then answers (unreachable, restarting, a recovery conflict, or no
  * answer within {@code events.search.replica-timeout}) is left alone for {@code events.search.replica-retry-after}: search reads the primary meanwhile, then tries the replica

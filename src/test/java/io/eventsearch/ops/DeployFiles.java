@@ -26,13 +26,16 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * Reading the repository's deployable files for the static checks: YAML (multi-document, duplicate keys refused),
- * untyped navigation with readable failures, the README's configuration tables, Quarkus' environment variable
- * names, and Kubernetes quantities and durations.
+ * untyped navigation with readable failures, the configuration tables of {@code docs/configuration.md}, Quarkus'
+ * environment variable names, and Kubernetes quantities and durations.
  */
 final class DeployFiles {
 
     /** Surefire runs in the module directory, which is the repository root. */
     static final Path ROOT = Path.of("").toAbsolutePath();
+
+    /** The page that documents every configuration key, in tables with a {@code Key} column. */
+    static final String CONFIGURATION_DOC = "docs/configuration.md";
 
     private DeployFiles() {
     }
@@ -144,7 +147,7 @@ final class DeployFiles {
 
     // --- Configuration --------------------------------------------------------------------------------------
 
-    /** A configuration key of the README and its documented default (null when none is a plain value). */
+    /** A key of {@code docs/configuration.md} and its documented default (null when none is a plain value). */
     record ConfigKey(String key, String defaultValue) {
 
         String envName() {
@@ -174,16 +177,16 @@ final class DeployFiles {
     private static final Pattern BACKTICKED = Pattern.compile("`([^`]+)`");
 
     /**
-     * Every key of the README's configuration tables: the tables whose header has a {@code Key} column. A cell
-     * may hold several keys, later ones abbreviated to their last segment ({@code quarkus.datasource.username} /
-     * {@code password}). The default is the {@code Default} column's backticked value, profile variants in
-     * parentheses left out, when it is one plain value for the row's keys.
+     * Every key of the configuration tables of {@link #CONFIGURATION_DOC}: the tables whose header has a
+     * {@code Key} column. A cell may hold several keys, later ones abbreviated to their last segment
+     * ({@code quarkus.datasource.username} / {@code password}). The default is the {@code Default} column's
+     * backticked value, profile variants in parentheses left out, when it is one plain value for the row's keys.
      */
-    static List<ConfigKey> readmeConfigKeys() {
+    static List<ConfigKey> documentedConfigKeys() {
         List<ConfigKey> keys = new ArrayList<>();
         int keyColumn = -1;
         int defaultColumn = -1;
-        for (String line : read("README.md").split("\n")) {
+        for (String line : read(CONFIGURATION_DOC).split("\n")) {
             if (!line.startsWith("|")) {
                 keyColumn = -1;
                 continue;

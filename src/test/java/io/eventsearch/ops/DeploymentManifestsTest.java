@@ -34,7 +34,7 @@ import io.eventsearch.provider.demo.DemoProviderRoutes;
 /**
  * Offline validation of docker-compose.yml and deploy/kubernetes: what a schema check would catch (required and
  * known fields, types, known kinds) and what matters for this service (probes on the management port, ports,
- * resources, graceful-shutdown timing, references between objects, every README setting wired).
+ * resources, graceful-shutdown timing, references between objects, every documented setting wired).
  */
 class DeploymentManifestsTest {
 
@@ -84,7 +84,7 @@ class DeploymentManifestsTest {
     private static final Pattern DNS_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
-    /** README keys whose value in the ConfigMap deliberately differs from the README default, and why. */
+    /** Documented keys whose value in the ConfigMap deliberately differs from the documented default, and why. */
     private static final Map<String, String> DEVIATIONS_FROM_DEFAULTS = Map.of(
             "events.providers.<name>.time-zone", "the public provider gives Madrid local times",
             "events.ingestion.spool-directory", "the spool emptyDir: the root filesystem is read-only",
@@ -459,8 +459,8 @@ class DeploymentManifestsTest {
     }
 
     @Test
-    void theReadmeListsTheConfigurationKeysThisTestChecks() {
-        List<ConfigKey> keys = DeployFiles.readmeConfigKeys();
+    void theConfigurationDocListsTheKeysThisTestChecks() {
+        List<ConfigKey> keys = DeployFiles.documentedConfigKeys();
         assertThat(keys).extracting(ConfigKey::key).hasSizeGreaterThanOrEqualTo(35).doesNotHaveDuplicates()
                 .contains("events.providers.<name>.url", "events.ingestion.retry.jitter", "events.instance-id",
                         "events.search.cache.redis-retry-after", "events.demo-provider.max-latency",
@@ -475,11 +475,11 @@ class DeploymentManifestsTest {
     }
 
     @Test
-    void everyReadmeSettingIsWiredFromTheConfigMapOrTheSecret() {
+    void everyDocumentedSettingIsWiredFromTheConfigMapOrTheSecret() {
         Map<String, Object> environment = podEnvironment();
         Set<String> providers = providersConfigured(environment.keySet());
         assertThat(providers).as("an example provider (EVENTS_PROVIDERS_<NAME>_URL)").isNotEmpty();
-        for (ConfigKey key : DeployFiles.readmeConfigKeys()) {
+        for (ConfigKey key : DeployFiles.documentedConfigKeys()) {
             if (key.perProvider()) {
                 for (String provider : providers) {
                     assertThat(environment).as("%s for provider %s", key.key(), provider)
@@ -497,16 +497,16 @@ class DeploymentManifestsTest {
             assertThat(inSecrets).as("credentials in a Secret").contains(secret);
             assertThat(inConfigMaps).as("credentials never in a ConfigMap").doesNotContain(secret);
         }
-        assertOnlyReadmeSettings(environment.keySet(), "the pod's environment");
+        assertOnlyDocumentedSettings(environment.keySet(), "the pod's environment");
     }
 
     @Test
-    void configMapValuesAreTheReadmeDefaults() {
+    void configMapValuesAreTheDocumentedDefaults() {
         Map<String, Object> configMap = new HashMap<>();
         configData("ConfigMap").values().forEach(configMap::putAll);
         Set<String> providers = providersConfigured(configMap.keySet());
         List<String> checked = new ArrayList<>();
-        for (ConfigKey key : DeployFiles.readmeConfigKeys()) {
+        for (ConfigKey key : DeployFiles.documentedConfigKeys()) {
             if (key.defaultValue() == null || DEVIATIONS_FROM_DEFAULTS.containsKey(key.key())) {
                 continue;
             }
@@ -515,16 +515,16 @@ class DeploymentManifestsTest {
                     : List.of(key.envName());
             for (String name : names) {
                 if (configMap.containsKey(name)) {
-                    assertThat(configMap.get(name)).as("%s (README default of %s)", name, key.key())
+                    assertThat(configMap.get(name)).as("%s (documented default of %s)", name, key.key())
                             .isEqualTo(key.defaultValue());
                     checked.add(name);
                 }
             }
         }
-        assertThat(checked).as("ConfigMap values compared with README defaults").hasSizeGreaterThan(25);
+        assertThat(checked).as("ConfigMap values compared with the documented defaults").hasSizeGreaterThan(25);
         for (String deviation : DEVIATIONS_FROM_DEFAULTS.keySet()) {
-            assertThat(DeployFiles.readmeConfigKeys()).extracting(ConfigKey::key)
-                    .as("a deviation names a README key").contains(deviation);
+            assertThat(DeployFiles.documentedConfigKeys()).extracting(ConfigKey::key)
+                    .as("a deviation names a documented key").contains(deviation);
         }
     }
 
@@ -540,14 +540,14 @@ class DeploymentManifestsTest {
         return providers;
     }
 
-    /** An EVENTS_ or QUARKUS_ variable that is no README setting is most likely a typo, silently ignored. */
-    private static void assertOnlyReadmeSettings(Set<String> variables, String where) {
-        List<ConfigKey> keys = DeployFiles.readmeConfigKeys();
+    /** An EVENTS_ or QUARKUS_ variable that is no documented setting is most likely a typo, silently ignored. */
+    private static void assertOnlyDocumentedSettings(Set<String> variables, String where) {
+        List<ConfigKey> keys = DeployFiles.documentedConfigKeys();
         for (String variable : variables) {
             if (!variable.startsWith("EVENTS_") && !variable.startsWith("QUARKUS_")) {
                 continue;
             }
-            assertThat(keys).as("%s in %s is a README setting (a typo is silently ignored)", variable, where)
+            assertThat(keys).as("%s in %s is a documented setting (a typo is silently ignored)", variable, where)
                     .anyMatch(key -> key.perProvider() ? key.envPattern().matcher(variable).matches()
                             : key.envName().equals(variable));
         }
@@ -684,7 +684,7 @@ class DeploymentManifestsTest {
                     assertThat(declaredVolumes).as("named volume of %s", name).contains(source);
                 }
             }
-            assertOnlyReadmeSettings(composeEnvironment(service, name).keySet(), "compose service " + name);
+            assertOnlyDocumentedSettings(composeEnvironment(service, name).keySet(), "compose service " + name);
         });
     }
 

@@ -22,7 +22,7 @@ import io.vertx.core.net.SocketAddress;
 /**
  * Applies the rate limit to {@link RateLimited} resources before they run. A client is its API key when it sends
  * one (hashed: keys are not stored in Redis), else its remote address. That address is the peer's unless Quarkus'
- * proxy support is configured ({@code quarkus.http.proxy.*}, README "Rate limiting"): only then, and only from
+ * proxy support is configured ({@code quarkus.http.proxy.*}, docs/api.md "Rate limiting"): only then, and only from
  * trusted proxies, do {@code Forwarded}/{@code X-Forwarded-For} count. Over the limit: 429, the contract's error
  * body, {@code Retry-After} in seconds, and {@code Cache-Control: no-store} so no CDN serves one client's 429 to
  * everyone.
