@@ -6,10 +6,11 @@
 #        trivial   the liveness probe (management interface of the same process): the ceiling
 #        hot       one fixed window, answered from the near cache
 #        uncached  a random window of one day to one week per request (never in a whole-answer cache):
-#                  assembled from the day slices, which the warm-up has read
+#                  cut from the read model
 #        mix       90% a popular set of 16 one-day windows, 10% random windows (BENCH_MIX_MISS)
 #        large     one large answer (a month), cached, and the same bytes served by nginx
-#      then restarts it with day slices off (events.search.slices.enabled=false), so every random window is a query:
+#      then restarts it with the read model and day slices off (events.search.read-model.enabled=false,
+#      events.search.slices.enabled=false), so every random window is a query:
 #        uncached-query    as uncached, each window its own query
 #        diag-query-cN     the same with N connections (BENCH_DIAG_CONNECTIONS): the query's latency below saturation
 #      and finally the rate limit's cost: hot with BENCH_RL_CONNECTIONS connections on a fresh service with the
@@ -140,7 +141,7 @@ search_tables() {
           (f[s, 22] + f[s, 23]) / req, f[s, 24] / req, f[s, 17], f[s, 18], f[s, 19] }
       print ""
       t = f["trivial", 3]
-      printf "**Ratios** (same run): cached search / trivial = **%.2f**; uncached / trivial = **%.2f**; mix / trivial = %.2f; uncached with day slices off / trivial = %.3f; large answer, search / nginx = **%.2f**.\n",
+      printf "**Ratios** (same run): cached search / trivial = **%.2f**; uncached / trivial = **%.2f**; mix / trivial = %.2f; uncached with the read model and day slices off / trivial = %.3f; large answer, search / nginx = **%.2f**.\n",
         f["hot", 3] / t, f["uncached", 3] / t, f["mix", 3] / t, f["uncached-query", 3] / t, f["large", 3] / f["nginx-large", 3]
       print ""
       errors = 0; for (k = 1; k <= n; k++) errors += f[names[k], 10]
@@ -153,7 +154,7 @@ search_tables() {
       ok = f["uncached", 7] < 50
       printf "| uncached windows p99 < 50 ms | %.2f ms | %s |\n", f["uncached", 7], ok ? "pass" : "**FAIL**"
       ok = f["uncached-query", 7] < 50
-      printf "| the same with day slices off (each window a query) | %.2f ms | %s |\n", f["uncached-query", 7], ok ? "pass" : "**FAIL**"
+      printf "| the same with the read model and day slices off (each window a query) | %.2f ms | %s |\n", f["uncached-query", 7], ok ? "pass" : "**FAIL**"
       rl_aggregate()
       if (rl["rounds"] > 0) {
         ok = rl["on", "rps"] >= 0.9 * rl["off", "rps"]
@@ -167,7 +168,7 @@ search_tables() {
         if (s !~ /^diag-/) continue
         if (!diag++) {
           print ""
-          print "Diagnostic (not the targets'"'"' settings): random windows with day slices off (each a query) at lower concurrency, `-t" threads "`, same duration."
+          print "Diagnostic (not the targets'"'"' settings): random windows with the read model and day slices off (each a query) at lower concurrency, `-t" threads "`, same duration."
           print ""
           print "| Scenario | Req/s | p50 | p90 | p99 | p99.9 | max | Errors | KiB/resp | DB queries/req | Server CPU % | wrk CPU % | Machine busy % |"
           print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -311,9 +312,9 @@ bench_search() {
   scenario nginx-large fixed "http://127.0.0.1:$BENCH_NGINX_PORT/large.json" "$NGINX_PID" $(pgrep -P "$NGINX_PID")
   stop_service
 
-  # The query path: day slices off, so a window is a query whenever it is not cached whole.
+  # The query path: read model and day slices off, so a window is a query whenever it is not cached whole.
   start_service "$SEARCH_DB" "$WORK/search-service-query.log" -Xms"$BENCH_SEARCH_HEAP" -Xmx"$BENCH_SEARCH_HEAP" -- \
-    -Devents.search.slices.enabled=false
+    -Devents.search.slices.enabled=false -Devents.search.read-model.enabled=false
   scenario uncached-query random "$base/search"
   # Diagnostic: the query's latency below saturation (the run above is closed-loop at full load).
   local c
@@ -329,7 +330,7 @@ bench_search() {
     echo
     rate_limit_table
     echo
-    echo "Catalogue: $BENCH_SEARCH_PLANS plans generated, $in_scope searchable (online, in scope). Hot window $BENCH_HOT_WINDOW: $hot_events events, $(stat -c %s "$dir/hot.json") bytes. Large window $BENCH_LARGE_WINDOW: $large_events events, $(stat -c %s "$dir/large.json") bytes. Uncached: random windows of 1 to 7 days (uncached-query: the same with day slices off); mix: ${BENCH_MIX_MISS} of requests random, the rest over 16 one-day windows from ${BENCH_HOT_WINDOW%/*}."
+    echo "Catalogue: $BENCH_SEARCH_PLANS plans generated, $in_scope searchable (online, in scope). Hot window $BENCH_HOT_WINDOW: $hot_events events, $(stat -c %s "$dir/hot.json") bytes. Large window $BENCH_LARGE_WINDOW: $large_events events, $(stat -c %s "$dir/large.json") bytes. Uncached: random windows of 1 to 7 days (uncached-query: the same with the read model and day slices off); mix: ${BENCH_MIX_MISS} of requests random, the rest over 16 one-day windows from ${BENCH_HOT_WINDOW%/*}."
   } >"$RESULTS/search.md"
   [ "$BENCH_KEEP" = 1 ] || drop_db "$SEARCH_DB"
 }
