@@ -100,7 +100,7 @@ public class HttpCaching {
     /** The 200 answer with its validators and freshness. */
     public Response ok(SearchCache.Loaded answer, long queryHash) {
         Stamp headers = stamp(answer.version());
-        return Response.ok(answer.body(), MediaType.APPLICATION_JSON_TYPE)
+        return Response.ok(answer.entity(), MediaType.APPLICATION_JSON_TYPE)
                 .header("ETag", etag(answer.version(), queryHash))
                 .header("Cache-Control", answer.cacheable() ? cacheControl : REVALIDATE)
                 .header("Last-Modified", headers.lastModified)

@@ -71,6 +71,22 @@ class HttpCachingTest {
     }
 
     @Test
+    void anAnswerSentAgainFromTheSharedOffHeapCopyIsTheSameBytesAndHeaders() {
+        for (String path : new String[] { "/search" + WINDOW, "/v2/search" + WINDOW + "&include=zones" }) {
+            // the first answer is written from the heap bytes, every later one from the shared copy
+            Response first = given().get(path);
+            for (int i = 0; i < 3; i++) {
+                Response again = given().get(path);
+                again.then().statusCode(200).contentType("application/json");
+                assertThat(again.asByteArray()).as(path).isEqualTo(first.asByteArray());
+                assertThat(again.header("Content-Length")).as(path)
+                        .isEqualTo(Integer.toString(first.asByteArray().length));
+                assertThat(again.header("ETag")).isEqualTo(first.header("ETag"));
+            }
+        }
+    }
+
+    @Test
     void theV1BodyIsExactlyTheContractsWithHeadersOnTop() {
         String camela = PlanIds.of("sample", "291", "291").toString();
         String body = given().queryParam("starts_at", "2021-06-30T21:00:00Z").queryParam("ends_at", "2021-06-30T22:00:00Z")

@@ -29,7 +29,53 @@ public class SearchCache {
      * An answer: the bytes, the data version they show (for ETag and freshness headers), and whether they may be
      * kept (false for an answer read from a snapshot other than the key's, such as a lagging replica's).
      */
-    public record Loaded(byte[] body, DataVersion version, boolean cacheable) {
+    public static final class Loaded {
+        private final byte[] body;
+        private final DataVersion version;
+        private final boolean cacheable;
+        /** Set at the second answer with these bytes: from then on they are written without a copy. */
+        private volatile SharedBody shared;
+        private volatile boolean answeredOnce;
+
+        public Loaded(byte[] body, DataVersion version, boolean cacheable) {
+            this.body = body;
+            this.version = version;
+            this.cacheable = cacheable;
+        }
+
+        public byte[] body() {
+            return body;
+        }
+
+        public DataVersion version() {
+            return version;
+        }
+
+        public boolean cacheable() {
+            return cacheable;
+        }
+
+        /**
+         * What to write as the response body: the bytes the first time (RESTEasy copies them into a pooled
+         * buffer), then one read-only off-heap copy shared by every later answer, which the server writes to the
+         * socket without copying it again (a cached answer is typically sent thousands of times).
+         */
+        public Object entity() {
+            SharedBody s = shared;
+            if (s != null) {
+                return s;
+            }
+            if (!answeredOnce || !cacheable) {
+                answeredOnce = true;
+                return body;
+            }
+            synchronized (this) {
+                if (shared == null) {
+                    shared = SharedBody.of(body);
+                }
+                return shared;
+            }
+        }
     }
 
     private final AsyncCache<String, Loaded> near;
