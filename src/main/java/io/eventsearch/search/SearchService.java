@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.eventsearch.EventSearchConfig;
 import io.eventsearch.search.cache.DaySlice;
 import io.eventsearch.search.cache.DaySliceCache;
+import io.eventsearch.search.cache.ResponseBody;
 import io.eventsearch.search.cache.SearchCache;
 import io.eventsearch.search.cache.SearchCache.Loaded;
 import io.eventsearch.search.readmodel.ReadModel;
@@ -52,7 +53,10 @@ public class SearchService {
             String key = keyPrefix + catalogue.epoch() + ':' + model.version().version() + ':' + window.key();
             long lower = DaySlice.ceilMicros(window.lower());
             long upper = DaySlice.floorMicros(window.upper());
-            return cache.getNear(key, () -> Uni.createFrom().item(new Loaded(model.window(lower, upper), model.version(), true)));
+            return Uni.createFrom().item(cache.fromMemory(key, () -> {
+                Snapshot.Window answer = model.prepare(lower, upper);
+                return Loaded.composed(new ResponseBody.Composed(answer.size(), answer::writeTo), model.version());
+            }));
         }
         DataVersion version = catalogue.current();
         String epoch = catalogue.epoch();
@@ -88,7 +92,7 @@ public class SearchService {
         Snapshot model = readModel.serving();
         if (model != null) {
             String key = pageKeyPrefix + catalogue.epoch() + ':' + model.version().version() + ':' + query.key();
-            return cache.getNear(key, () -> Uni.createFrom().item(new Loaded(model.page(request(query)), model.version(), true)));
+            return Uni.createFrom().item(cache.fromMemory(key, () -> new Loaded(model.page(request(query)), model.version(), true)));
         }
         DataVersion version = catalogue.current();
         String key = pageKeyPrefix + catalogue.epoch() + ':' + version.version() + ':' + query.key();

@@ -7,6 +7,7 @@ import java.util.function.Supplier;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
 import io.eventsearch.EventSearchConfig;
@@ -31,20 +32,31 @@ public class SearchCache {
      */
     public static final class Loaded {
         private final byte[] body;
+        private final ResponseBody.Composed composed;
         private final DataVersion version;
         private final boolean cacheable;
         /** Set at the second answer with these bytes: from then on they are written without a copy. */
-        private volatile SharedBody shared;
+        private volatile ResponseBody.Shared shared;
         private volatile boolean answeredOnce;
 
         public Loaded(byte[] body, DataVersion version, boolean cacheable) {
+            this(body, null, version, cacheable);
+        }
+
+        private Loaded(byte[] body, ResponseBody.Composed composed, DataVersion version, boolean cacheable) {
             this.body = body;
+            this.composed = composed;
             this.version = version;
             this.cacheable = cacheable;
         }
 
+        /** An answer made in memory, written straight into the response buffer (no byte array of its own). */
+        public static Loaded composed(ResponseBody.Composed body, DataVersion version) {
+            return new Loaded(null, body, version, true);
+        }
+
         public byte[] body() {
-            return body;
+            return body != null ? body : composed.bytes();
         }
 
         public DataVersion version() {
@@ -55,13 +67,26 @@ public class SearchCache {
             return cacheable;
         }
 
+        int size() {
+            return body != null ? body.length : composed.size();
+        }
+
+        /** The same answer as bytes of its own, to be kept. */
+        Loaded kept() {
+            return body != null ? this : new Loaded(composed.bytes(), version, cacheable);
+        }
+
         /**
          * What to write as the response body: the bytes the first time (RESTEasy copies them into a pooled
          * buffer), then one read-only off-heap copy shared by every later answer, which the server writes to the
-         * socket without copying it again (a cached answer is typically sent thousands of times).
+         * socket without copying it again (a cached answer is typically sent thousands of times). An answer made
+         * for one request is written straight into its response buffer.
          */
         public Object entity() {
-            SharedBody s = shared;
+            if (composed != null) {
+                return composed;
+            }
+            ResponseBody.Shared s = shared;
             if (s != null) {
                 return s;
             }
@@ -71,14 +96,19 @@ public class SearchCache {
             }
             synchronized (this) {
                 if (shared == null) {
-                    shared = SharedBody.of(body);
+                    shared = ResponseBody.Shared.of(body);
                 }
                 return shared;
             }
         }
     }
 
+    /** Answers made in memory are kept only from their second request on, and only up to this size. */
+    private static final int KEEP_AT_MOST = 1 << 20;
+
     private final AsyncCache<String, Loaded> near;
+    /** Keys of in-memory answers asked for once: a second request makes the answer worth keeping. */
+    private final Cache<String, Boolean> askedOnce;
     private final RedisAnswerCache redis;
     private final Counter nearHits;
     private final Counter nearMisses;
@@ -92,9 +122,11 @@ public class SearchCache {
         this.near = Caffeine.newBuilder()
                 .expireAfterWrite(cache.ttl().toMillis(), TimeUnit.MILLISECONDS)
                 .maximumWeight(cache.nearMaxSize().asLongValue())
-                .weigher((String key, Loaded value) -> key.length() + value.body().length)
+                .weigher((String key, Loaded value) -> key.length() + value.size())
                 .recordStats()
                 .buildAsync();
+        this.askedOnce = Caffeine.newBuilder().maximumSize(16_384)
+                .expireAfterWrite(cache.ttl().toMillis(), TimeUnit.MILLISECONDS).build();
         CaffeineCacheMetrics.monitor(registry, near, "search-near");
         this.nearHits = counter(registry, "near", "hit");
         this.nearMisses = counter(registry, "near", "miss");
@@ -122,6 +154,29 @@ public class SearchCache {
      */
     public Uni<Loaded> getNear(String key, Supplier<Uni<Loaded>> local) {
         return get(key, local);
+    }
+
+    /**
+     * An answer made in memory at once (the read model's): from the near cache, or else made now. It is kept only
+     * when its key was asked for before (and it is at most {@link #KEEP_AT_MOST} bytes), so the popular answers
+     * are kept and sent without a copy while one-off windows never fill the cache: they are written straight
+     * into the response and leave nothing behind for the garbage collector to move.
+     */
+    public Loaded fromMemory(String key, Supplier<Loaded> make) {
+        CompletableFuture<Loaded> present = near.getIfPresent(key);
+        if (present != null && present.isDone() && !present.isCompletedExceptionally()) {
+            nearHits.increment();
+            return present.join();
+        }
+        nearMisses.increment();
+        Loaded made = make.get();
+        if (made.size() <= KEEP_AT_MOST && askedOnce.asMap().remove(key) != null) {
+            Loaded kept = made.kept();
+            near.put(key, CompletableFuture.completedFuture(kept));
+            return kept;
+        }
+        askedOnce.put(key, Boolean.TRUE);
+        return made;
     }
 
     private Uni<Loaded> get(String key, Supplier<Uni<Loaded>> below) {

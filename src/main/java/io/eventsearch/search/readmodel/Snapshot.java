@@ -11,6 +11,8 @@ import java.util.Set;
 import java.util.UUID;
 
 import io.eventsearch.storage.DataVersion;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 
 /**
  * The visible catalogue of one data version, in process: every visible plan in (start, id) order with what any
@@ -92,33 +94,67 @@ public final class Snapshot {
 
     /** v1: the contract's envelope of every event starting at or after lower and ending by upper (epoch µs). */
     public byte[] window(long lowerMicros, long upperMicros) {
+        return prepare(lowerMicros, upperMicros).bytes();
+    }
+
+    /** v1's answer for a window, measured but not written yet: written straight into a response buffer. */
+    public Window prepare(long lowerMicros, long upperMicros) {
         int from = firstAtOrAfter(lowerMicros);
-        int size = V1_START.length + V1_END.length;
+        int size = V1_START.length + V1_END.length - 1;
+        int count = 0;
         int to = from;
         while (to < entries.length && entries[to].startMicros() <= upperMicros) {
             if (entries[to].endMicros() <= upperMicros) {
                 size += entries[to].event().length + 1;
+                count++;
             }
             to++;
         }
-        byte[] out = new byte[size];
-        System.arraycopy(V1_START, 0, out, 0, V1_START.length);
-        int at = V1_START.length;
-        boolean first = true;
-        for (int i = from; i < to; i++) {
-            Entry e = entries[i];
-            if (e.endMicros() > upperMicros) {
-                continue;
-            }
-            if (!first) {
-                out[at++] = ',';
-            }
-            first = false;
-            System.arraycopy(e.event(), 0, out, at, e.event().length);
-            at += e.event().length;
+        return new Window(entries, from, to, upperMicros, count == 0 ? size + 1 : size);
+    }
+
+    /** The events of entries[from, to) that end by upper, in the v1 envelope: {@link #size()} bytes. */
+    public static final class Window {
+        private final Entry[] entries;
+        private final int from;
+        private final int to;
+        private final long upperMicros;
+        private final int size;
+
+        Window(Entry[] entries, int from, int to, long upperMicros, int size) {
+            this.entries = entries;
+            this.from = from;
+            this.to = to;
+            this.upperMicros = upperMicros;
+            this.size = size;
         }
-        System.arraycopy(V1_END, 0, out, at, V1_END.length);
-        return at + V1_END.length == out.length ? out : Arrays.copyOf(out, at + V1_END.length);
+
+        public int size() {
+            return size;
+        }
+
+        public void writeTo(ByteBuf out) {
+            out.writeBytes(V1_START);
+            boolean first = true;
+            for (int i = from; i < to; i++) {
+                Entry e = entries[i];
+                if (e.endMicros() > upperMicros) {
+                    continue;
+                }
+                if (!first) {
+                    out.writeByte(',');
+                }
+                first = false;
+                out.writeBytes(e.event());
+            }
+            out.writeBytes(V1_END);
+        }
+
+        public byte[] bytes() {
+            byte[] out = new byte[size];
+            writeTo(Unpooled.wrappedBuffer(out).clear());
+            return out;
+        }
     }
 
     /** A v2 page: what {@code SearchJson.renderPage} writes for the same query on the SQL path, byte for byte. */

@@ -20,10 +20,10 @@ class LoadedTest {
         SearchCache.Loaded loaded = new SearchCache.Loaded(BODY, VERSION, true);
         assertThat(loaded.entity()).isSameAs(BODY);
         Object second = loaded.entity();
-        assertThat(second).isInstanceOf(SharedBody.class);
+        assertThat(second).isInstanceOf(ResponseBody.Shared.class);
         assertThat(loaded.entity()).isSameAs(second);
-        SharedBody shared = (SharedBody) second;
-        assertThat(shared.length()).isEqualTo(BODY.length);
+        ResponseBody.Shared shared = (ResponseBody.Shared) second;
+        assertThat(shared.size()).isEqualTo(BODY.length);
         // every write takes a slice: reading it leaves the shared copy whole for the next answer
         assertThat(shared.buffer().getBytes()).isEqualTo(BODY);
         assertThat(shared.buffer().getBytes()).isEqualTo(BODY);
@@ -34,5 +34,23 @@ class LoadedTest {
         SearchCache.Loaded loaded = new SearchCache.Loaded(BODY, VERSION, false);
         assertThat(loaded.entity()).isSameAs(BODY);
         assertThat(loaded.entity()).isSameAs(BODY);
+    }
+
+    @Test
+    void aComposedAnswerIsWrittenIntoTheResponseAndKeptAsItsBytes() {
+        ResponseBody.Composed composed = new ResponseBody.Composed(BODY.length, out -> out.writeBytes(BODY));
+        SearchCache.Loaded loaded = SearchCache.Loaded.composed(composed, VERSION);
+        assertThat(loaded.entity()).isSameAs(composed);
+        assertThat(loaded.body()).isEqualTo(BODY);
+        assertThat(loaded.cacheable()).isTrue();
+        SearchCache.Loaded kept = loaded.kept();
+        assertThat(kept.entity()).isEqualTo(BODY);
+        assertThat(kept.entity()).isInstanceOf(ResponseBody.Shared.class);
+    }
+
+    @Test
+    void aComposedAnswerThatWritesAnotherSizeThanItSaidIsRefused() {
+        ResponseBody.Composed wrong = new ResponseBody.Composed(BODY.length + 1, out -> out.writeBytes(BODY));
+        org.assertj.core.api.Assertions.assertThatThrownBy(wrong::bytes).isInstanceOf(IllegalStateException.class);
     }
 }

@@ -1,0 +1,59 @@
+package io.eventsearch.search.cache;
+
+import java.nio.ByteBuffer;
+import java.util.function.Consumer;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.vertx.core.buffer.Buffer;
+
+/** A search answer's body in a form the server writes without an intermediate copy. */
+public sealed interface ResponseBody {
+
+    int size();
+
+    /**
+     * Held off-heap, read-only, and written as is by every answer that sends it: Vert.x writes a slice of it (its
+     * own indices, never released), so many responses share one copy. The memory is the JDK's direct buffer,
+     * freed by the garbage collector once the cached answer is gone.
+     */
+    final class Shared implements ResponseBody {
+        private final Buffer buffer;
+
+        private Shared(Buffer buffer) {
+            this.buffer = buffer;
+        }
+
+        static Shared of(byte[] bytes) {
+            ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+            return new Shared(Buffer.buffer(Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(direct).asReadOnly())));
+        }
+
+        public Buffer buffer() {
+            return buffer;
+        }
+
+        @Override
+        public int size() {
+            return buffer.length();
+        }
+    }
+
+    /** Made for one response: its size, and how to write it into the response's (pooled) buffer. */
+    record Composed(int size, Consumer<ByteBuf> writer) implements ResponseBody {
+
+        public void writeTo(ByteBuf out) {
+            writer.accept(out);
+        }
+
+        public byte[] bytes() {
+            byte[] out = new byte[size];
+            ByteBuf buf = Unpooled.wrappedBuffer(out).clear();
+            writer.accept(buf);
+            if (buf.writerIndex() != size) {
+                throw new IllegalStateException("an answer of " + size + " bytes wrote " + buf.writerIndex());
+            }
+            return out;
+        }
+    }
+}
