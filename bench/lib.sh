@@ -148,10 +148,12 @@ start_service() {
   # are raised (BENCH_RATE_LIMIT_CAPACITY per second too), so that wrk, one client, is never refused: every search
   # request still goes through the limiter. -Devents.rate-limit.enabled=false in PROPS turns it off for one start.
   # The prod profile will not start without an operator password (the operator actions are not benchmarked).
+  # BENCH_JVM_EXTRA: extra JVM options, word-split (a profiler agent, GC logging).
+  # shellcheck disable=SC2086
   EVENTS_OPERATOR_PASSWORD="${EVENTS_OPERATOR_PASSWORD:-bench-operator}" \
   EVENTS_RATE_LIMIT_ENABLED=true EVENTS_RATE_LIMIT_REDIS=true \
   EVENTS_RATE_LIMIT_CAPACITY="$BENCH_RATE_LIMIT_CAPACITY" EVENTS_RATE_LIMIT_REFILL_PER_SECOND="$BENCH_RATE_LIMIT_CAPACITY" \
-  java "${jvm[@]}" \
+  java "${jvm[@]}" ${BENCH_JVM_EXTRA:-} \
     -Dquarkus.http.port="$BENCH_HTTP_PORT" -Dquarkus.management.port="$BENCH_MGMT_PORT" \
     -Dquarkus.datasource.jdbc.url="jdbc:postgresql://$PGHOST:$PGPORT/$db" \
     -Dquarkus.datasource.reactive.url="postgresql://$PGHOST:$PGPORT/$db" \
