@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
@@ -22,6 +21,7 @@ import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 import org.jboss.logging.Logger;
 
 import io.eventsearch.EventSearchConfig;
+import io.eventsearch.common.Digests;
 import io.netty.channel.ConnectTimeoutException;
 import io.smallrye.faulttolerance.api.TypedGuard;
 import io.smallrye.mutiny.Uni;
@@ -107,14 +107,6 @@ public class FeedFetcher {
                 .build());
     }
 
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** Accepts XML, and the generic types some providers send XML under; refuses HTML, JSON and the like. */
     static boolean acceptableContentType(String contentType) {
         if (contentType == null || contentType.isBlank()) {
@@ -140,6 +132,7 @@ public class FeedFetcher {
         private final ProviderSettings provider;
         private final AtomicBoolean aborted = new AtomicBoolean();
         private volatile HttpClientRequest request;
+        private volatile HttpClientResponse response;
         private volatile Path path;
 
         Download(ProviderSettings provider) {
@@ -176,6 +169,7 @@ public class FeedFetcher {
         }
 
         private Future<FeedDownload> response(HttpClientResponse response) {
+            this.response = response;
             int status = response.statusCode();
             if (status == 304) {
                 response.end();
@@ -222,6 +216,12 @@ public class FeedFetcher {
         /** Stops the transfer and removes the spool file (the pipe has closed it, or closes it on the reset). */
         void abort() {
             aborted.set(true);
+            HttpClientResponse receiving = response;
+            if (receiving != null) {
+                // the reset below fails the response too: expected, not worth Vert.x' error line
+                receiving.exceptionHandler(ignored -> {
+                });
+            }
             HttpClientRequest sent = request;
             if (sent != null) {
                 sent.reset();
@@ -245,7 +245,7 @@ public class FeedFetcher {
     private static final class Metered implements ReadStream<Buffer> {
         private final HttpClientResponse response;
         private final long max;
-        private final MessageDigest digest = sha256();
+        private final MessageDigest digest = Digests.sha256();
         private volatile Handler<Throwable> exceptionHandler;
         long bytes;
 

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.eventsearch.common.Digests;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -39,7 +40,7 @@ public class FeedFile {
             if (size > provider.maxFeedBytes()) {
                 throw FeedFetchException.tooLarge(provider.maxFeedBytes());
             }
-            MessageDigest digest = FeedFetcher.sha256();
+            MessageDigest digest = Digests.sha256();
             byte[] chunk = new byte[64 * 1024];
             long total = 0;
             try (InputStream in = Files.newInputStream(file)) {

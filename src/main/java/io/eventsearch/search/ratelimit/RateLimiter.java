@@ -1,10 +1,6 @@
 package io.eventsearch.search.ratelimit;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,6 +10,7 @@ import java.util.function.Supplier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.eventsearch.common.Digests;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
@@ -82,7 +79,7 @@ public class RateLimiter {
             redis.call('PEXPIRE', KEYS[1], math.min(math.ceil((capacity - tokens) / rate) + 1000, 604800000))
             return {granted, wait}
             """;
-    static final String SCRIPT_SHA = sha1(SCRIPT);
+    static final String SCRIPT_SHA = Digests.sha1Hex(SCRIPT);
     /**
      * Renewals a request waits for before it gives up (each grants up to a lease, shared by the requests waiting
      * on it; the wait ends sooner, with a denial, once the shared bucket is empty): a safety bound only.
@@ -370,11 +367,4 @@ public class RateLimiter {
         return failure.getMessage() != null && failure.getMessage().startsWith("NOSCRIPT");
     }
 
-    private static String sha1(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }
