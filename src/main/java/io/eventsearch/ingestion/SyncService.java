@@ -1,13 +1,11 @@
 package io.eventsearch.ingestion;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.sql.SQLException;
-import java.util.HexFormat;
 import java.util.concurrent.ExecutorService;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.eventsearch.common.Digests;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
@@ -128,15 +126,7 @@ public class SyncService {
 
     /** The body's digest, bound to how it is interpreted (time zone, ingestion format). */
     static String feedDigest(String bodySha256, RegisteredProvider provider) {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        sha.update((INGEST_FORMAT + '|' + provider.settings().timeZone().getId() + '|' + bodySha256)
-                .getBytes(StandardCharsets.UTF_8));
-        return HexFormat.of().formatHex(sha.digest());
+        return Digests.sha256Hex(INGEST_FORMAT + '|' + provider.settings().timeZone().getId() + '|' + bodySha256);
     }
 
     private static void classify(SyncRun run, Throwable failure) {

@@ -28,6 +28,8 @@ import io.vertx.ext.web.RoutingContext;
 public class OperatorChallenge implements HttpAuthenticationMechanism {
 
     static final String CHALLENGE = "Basic realm=\"event-search operator\", charset=\"UTF-8\"";
+    static final String UNAUTHORIZED = "unauthorized";
+    static final String UNAUTHORIZED_MESSAGE = "operator actions need the credentials of an operator (HTTP basic)";
 
     @Override
     public Uni<SecurityIdentity> authenticate(RoutingContext context, IdentityProviderManager identityProviderManager) {
@@ -46,8 +48,7 @@ public class OperatorChallenge implements HttpAuthenticationMechanism {
                     .putHeader(HttpHeaderNames.WWW_AUTHENTICATE, CHALLENGE)
                     .putHeader(HttpHeaderNames.CONTENT_TYPE, "application/json")
                     .putHeader(HttpHeaderNames.CACHE_CONTROL, "no-store")
-                    .end(Buffer.buffer(ApiError.body("unauthorized",
-                            "operator actions need the credentials of an operator (HTTP basic)")));
+                    .end(Buffer.buffer(ApiError.body(UNAUTHORIZED, UNAUTHORIZED_MESSAGE)));
         }
         return Uni.createFrom().item(true);
     }

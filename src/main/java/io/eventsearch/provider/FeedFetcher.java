@@ -1,24 +1,32 @@
 package io.eventsearch.provider;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.util.TypeLiteral;
 
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 import org.jboss.logging.Logger;
 
 import io.eventsearch.EventSearchConfig;
+import io.eventsearch.common.Digests;
+import io.netty.channel.ConnectTimeoutException;
+import io.smallrye.faulttolerance.api.TypedGuard;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
@@ -30,26 +38,32 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.streams.ReadStream;
 
 /**
- * Downloads one feed attempt without blocking the event loop: Vert.x HTTP client, body streamed to a spool file
- * with back-pressure while its SHA-256 and size are computed. The download stops at the configured maximum size,
- * and a connect timeout, an idle timeout and a total timeout bound it. Retries and the circuit breaker live in
+ * Downloads one feed attempt without blocking the event loop: the Vert.x HTTP client's response piped
+ * ({@code pipeTo}, with its back-pressure) to a spool file, its SHA-256 and size computed on the way. The download
+ * stops at the configured maximum size; the client's connect and idle timeouts and Fault Tolerance's timeout for
+ * the total time bound it. {@code file:} feeds are {@link FeedFile}'s. Retries and the circuit breaker live in
  * {@link ProviderGuards}; this class does one attempt.
  */
 @ApplicationScoped
 public class FeedFetcher {
 
     private static final Logger LOG = Logger.getLogger(FeedFetcher.class);
+    private static final TypeLiteral<Uni<FeedDownload>> DOWNLOAD = new TypeLiteral<>() {
+    };
 
     private final Vertx vertx;
     private final HttpClient client;
     private final Path spoolDirectory;
-    private final ExecutorService blocking;
+    private final FeedFile files;
+    /** The total-time bound, by duration (providers share a guard when their timeouts are equal). */
+    private final Map<Duration, TypedGuard<Uni<FeedDownload>>> totalTime = new ConcurrentHashMap<>();
 
-    public FeedFetcher(Vertx vertx, EventSearchConfig config, IngestionExecutor executor) {
+    public FeedFetcher(Vertx vertx, EventSearchConfig config, FeedFile files) {
         this.vertx = vertx;
-        this.blocking = executor.service();
+        this.files = files;
         this.client = vertx.createHttpClient(new HttpClientOptions()
                 .setKeepAlive(true)
                 .setMaxPoolSize(32)
@@ -71,42 +85,26 @@ public class FeedFetcher {
     /** One attempt: a spooled body, a 304, or a {@link FeedFetchException}. */
     public Uni<FeedDownload> fetchOnce(ProviderSettings provider, String etag, String lastModified) {
         if (provider.isFile()) {
-            return Uni.createFrom().item(() -> readLocalFile(provider)).runSubscriptionOn(blocking);
+            return files.read(provider);
         }
-        return Uni.createFrom().emitter(emitter -> new HttpAttempt(provider, etag, lastModified, emitter).start());
+        Download download = new Download(provider);
+        return totalTime(provider.timeout()).get(() -> download.start(etag, lastModified))
+                .onFailure(TimeoutException.class)
+                .transform(e -> FeedFetchException.timeout("no complete answer within " + provider.timeout()))
+                .onFailure(failure -> !(failure instanceof FeedFetchException)).transform(FeedFetchException::connection)
+                .onFailure().invoke(failure -> {
+                    download.abort();
+                    LOG.debugf("provider %s: download failed: %s", provider.name(), failure.getMessage());
+                })
+                // cancelled from outside (shutdown): stop the download
+                .onCancellation().invoke(download::abort);
     }
 
-    private FeedDownload readLocalFile(ProviderSettings provider) {
-        Path file = Paths.get(provider.url());
-        try {
-            long size = Files.size(file);
-            if (size > provider.maxFeedBytes()) {
-                throw FeedFetchException.tooLarge(provider.maxFeedBytes());
-            }
-            MessageDigest digest = sha256();
-            byte[] chunk = new byte[64 * 1024];
-            long total = 0;
-            try (InputStream in = Files.newInputStream(file)) {
-                int n;
-                while ((n = in.read(chunk)) > 0) {
-                    digest.update(chunk, 0, n);
-                    total += n;
-                }
-            }
-            return new FeedDownload(file, false, total, HexFormat.of().formatHex(digest.digest()), 200, null, null, false, 1);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new FeedFetchException("file_not_found", "no such feed file: " + file, null, true);
-        } catch (IOException e) {
-            throw new FeedFetchException("io_error", e.getMessage(), null, true);
-        }
-    }
-
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+    private TypedGuard<Uni<FeedDownload>> totalTime(Duration timeout) {
+        return totalTime.computeIfAbsent(timeout, duration -> TypedGuard.create(DOWNLOAD)
+                .withDescription("feed download total time")
+                .withTimeout().duration(duration.toMillis(), ChronoUnit.MILLIS).done()
+                .build());
     }
 
     /** Accepts XML, and the generic types some providers send XML under; refuses HTML, JSON and the like. */
@@ -118,37 +116,30 @@ public class FeedFetcher {
         return type.contains("xml") || type.startsWith("application/octet-stream") || type.startsWith("text/plain");
     }
 
-    /** The state of one HTTP attempt; every path ends in exactly one emitter call and no leftover file. */
-    private final class HttpAttempt {
-        private final ProviderSettings provider;
-        private final String etag;
-        private final String lastModified;
-        private final io.smallrye.mutiny.subscription.UniEmitter<? super FeedDownload> emitter;
-        private final AtomicBoolean done = new AtomicBoolean();
-        private final MessageDigest digest = sha256();
-        private long bytes;
-        private long totalTimer = -1;
-        private HttpClientRequest request;
-        private AsyncFile file;
-        private Path path;
+    /** The client's own timeouts (connect, idle) as a typed failure; anything else as a connection failure. */
+    static FeedFetchException transportFailure(Throwable failure) {
+        if (failure instanceof FeedFetchException fetch) {
+            return fetch;
+        }
+        if (failure instanceof java.util.concurrent.TimeoutException || failure instanceof ConnectTimeoutException) {
+            return FeedFetchException.timeout(String.valueOf(failure.getMessage()));
+        }
+        return FeedFetchException.connection(failure);
+    }
 
-        HttpAttempt(ProviderSettings provider, String etag, String lastModified,
-                io.smallrye.mutiny.subscription.UniEmitter<? super FeedDownload> emitter) {
+    /** What one attempt leaves to clean up when it does not end in a download: the request and the spool file. */
+    private final class Download {
+        private final ProviderSettings provider;
+        private final AtomicBoolean aborted = new AtomicBoolean();
+        private volatile HttpClientRequest request;
+        private volatile HttpClientResponse response;
+        private volatile Path path;
+
+        Download(ProviderSettings provider) {
             this.provider = provider;
-            this.etag = etag;
-            this.lastModified = lastModified;
-            this.emitter = emitter;
         }
 
-        void start() {
-            emitter.onTermination(() -> {
-                if (done.compareAndSet(false, true)) {
-                    // cancelled from outside (shutdown): stop the download
-                    abort();
-                }
-            });
-            totalTimer = vertx.setTimer(provider.timeout().toMillis(),
-                    id -> fail(FeedFetchException.timeout("no complete answer within " + provider.timeout())));
+        Uni<FeedDownload> start(String etag, String lastModified) {
             RequestOptions options = new RequestOptions()
                     .setMethod(HttpMethod.GET)
                     .setAbsoluteURI(provider.url().toString())
@@ -163,132 +154,81 @@ public class FeedFetcher {
             if (lastModified != null) {
                 options.putHeader(HttpHeaders.IF_MODIFIED_SINCE, lastModified);
             }
-            client.request(options)
-                    .onFailure(e -> fail(FeedFetchException.connection(e)))
-                    .onSuccess(req -> {
+            Future<FeedDownload> download = client.request(options)
+                    .recover(e -> Future.failedFuture(FeedFetchException.connection(e)))
+                    .compose(req -> {
                         request = req;
-                        if (done.get()) {
+                        if (aborted.get()) {
                             req.reset();
-                            return;
+                            return Future.failedFuture(FeedFetchException.connection(new IllegalStateException("aborted")));
                         }
-                        req.send().onSuccess(this::response).onFailure(this::transportFailure);
-                    });
+                        return req.send().recover(e -> Future.failedFuture(transportFailure(e)));
+                    })
+                    .compose(this::response);
+            return Uni.createFrom().completionStage(download.toCompletionStage());
         }
 
-        private void transportFailure(Throwable e) {
-            String message = String.valueOf(e.getMessage());
-            if (e instanceof java.util.concurrent.TimeoutException || message.toLowerCase(Locale.ROOT).contains("timeout")) {
-                fail(FeedFetchException.timeout(message));
-            } else {
-                fail(FeedFetchException.connection(e));
-            }
-        }
-
-        private void response(HttpClientResponse response) {
+        private Future<FeedDownload> response(HttpClientResponse response) {
+            this.response = response;
             int status = response.statusCode();
             if (status == 304) {
                 response.end();
-                succeed(FeedDownload.notModified(1));
-                return;
+                return Future.succeededFuture(FeedDownload.notModified(1));
             }
             if (status != 200) {
                 response.end();
-                fail(FeedFetchException.status(status));
-                return;
+                return Future.failedFuture(FeedFetchException.status(status));
             }
             String contentType = response.getHeader(HttpHeaders.CONTENT_TYPE);
             if (!acceptableContentType(contentType)) {
-                fail(new FeedFetchException("unexpected_content_type", "provider sent " + contentType, 200, false));
-                return;
+                return Future.failedFuture(
+                        new FeedFetchException("unexpected_content_type", "provider sent " + contentType, 200, false));
             }
             String declared = response.getHeader(HttpHeaders.CONTENT_LENGTH);
             if (declared != null && parseLong(declared) > provider.maxFeedBytes()) {
-                fail(FeedFetchException.tooLarge(provider.maxFeedBytes()));
-                return;
+                return Future.failedFuture(FeedFetchException.tooLarge(provider.maxFeedBytes()));
             }
             response.pause();
-            String responseEtag = response.getHeader(HttpHeaders.ETAG);
-            String responseLastModified = response.getHeader(HttpHeaders.LAST_MODIFIED);
-            openSpool().onFailure(e -> fail(new FeedFetchException("spool_failed", e.getMessage(), null, true)))
-                    .onSuccess(opened -> {
-                        file = opened;
-                        if (done.get()) {
-                            abort();
-                            return;
-                        }
-                        response.exceptionHandler(this::transportFailure);
-                        response.handler(buffer -> chunk(response, buffer));
-                        response.endHandler(v -> file.end().onComplete(ended -> {
-                            if (ended.failed()) {
-                                fail(new FeedFetchException("spool_failed", ended.cause().getMessage(), null, true));
-                            } else {
-                                succeed(new FeedDownload(path, true, bytes, HexFormat.of().formatHex(digest.digest()), 200,
-                                        responseEtag, responseLastModified, false, 1));
-                            }
-                        }));
-                        response.resume();
-                    });
+            String etag = response.getHeader(HttpHeaders.ETAG);
+            String lastModified = response.getHeader(HttpHeaders.LAST_MODIFIED);
+            Metered body = new Metered(response, provider.maxFeedBytes());
+            return openSpool()
+                    .recover(e -> Future.failedFuture(new FeedFetchException("spool_failed", e.getMessage(), null, true)))
+                    .compose(file -> body.pipeTo(file).transform(piped -> piped.succeeded()
+                            ? Future.succeededFuture(new FeedDownload(path, true, body.bytes, body.hex(), 200, etag,
+                                    lastModified, false, 1))
+                            : Future.failedFuture(transportFailure(piped.cause()))));
         }
 
-        private void chunk(HttpClientResponse response, Buffer buffer) {
-            if (done.get()) {
-                return;
-            }
-            bytes += buffer.length();
-            if (bytes > provider.maxFeedBytes()) {
-                fail(FeedFetchException.tooLarge(provider.maxFeedBytes()));
-                return;
-            }
-            digest.update(buffer.getBytes());
-            file.write(buffer);
-            if (file.writeQueueFull()) {
-                response.pause();
-                file.drainHandler(v -> response.resume());
-            }
-        }
-
-        private io.vertx.core.Future<AsyncFile> openSpool() {
+        private Future<AsyncFile> openSpool() {
             return vertx.fileSystem()
                     .createTempFile(spoolDirectory.toString(), "feed-" + provider.name() + "-", ".xml", (String) null)
                     .compose(created -> {
                         path = Paths.get(created);
+                        if (aborted.get()) {
+                            abort();
+                            return Future.failedFuture(new FeedFetchException("spool_failed", "aborted", null, true));
+                        }
                         return vertx.fileSystem().open(created, new OpenOptions().setWrite(true).setTruncateExisting(true));
                     });
         }
 
-        private void succeed(FeedDownload download) {
-            if (done.compareAndSet(false, true)) {
-                vertx.cancelTimer(totalTimer);
-                emitter.complete(download);
+        /** Stops the transfer and removes the spool file (the pipe has closed it, or closes it on the reset). */
+        void abort() {
+            aborted.set(true);
+            HttpClientResponse receiving = response;
+            if (receiving != null) {
+                // the reset below fails the response too: expected, not worth Vert.x' error line
+                receiving.exceptionHandler(ignored -> {
+                });
             }
-        }
-
-        private void fail(FeedFetchException failure) {
-            if (done.compareAndSet(false, true)) {
-                vertx.cancelTimer(totalTimer);
-                abort();
-                LOG.debugf("provider %s: download failed: %s", provider.name(), failure.getMessage());
-                emitter.fail(failure);
+            HttpClientRequest sent = request;
+            if (sent != null) {
+                sent.reset();
             }
-        }
-
-        /** Stops the transfer and removes the partial spool file. */
-        private void abort() {
-            if (request != null) {
-                request.reset();
-            }
-            AsyncFile open = file;
-            Path partial = path;
-            if (open != null) {
-                open.close().onComplete(closed -> deleteQuietly(partial));
-            } else if (partial != null) {
-                deleteQuietly(partial);
-            }
-        }
-
-        private void deleteQuietly(Path partial) {
-            if (partial != null) {
-                vertx.fileSystem().delete(partial.toString());
+            Path spooled = path;
+            if (spooled != null) {
+                vertx.fileSystem().delete(spooled.toString());
             }
         }
 
@@ -298,6 +238,78 @@ public class FeedFetcher {
             } catch (NumberFormatException e) {
                 return -1;
             }
+        }
+    }
+
+    /** The response body as it goes by: counted, hashed, and failed with {@code feed_too_large} past the maximum. */
+    private static final class Metered implements ReadStream<Buffer> {
+        private final HttpClientResponse response;
+        private final long max;
+        private final MessageDigest digest = Digests.sha256();
+        private volatile Handler<Throwable> exceptionHandler;
+        long bytes;
+
+        Metered(HttpClientResponse response, long max) {
+            this.response = response;
+            this.max = max;
+        }
+
+        String hex() {
+            return HexFormat.of().formatHex(digest.digest());
+        }
+
+        @Override
+        public ReadStream<Buffer> handler(Handler<Buffer> handler) {
+            if (handler == null) {
+                response.handler(null);
+                return this;
+            }
+            response.handler(buffer -> {
+                bytes += buffer.length();
+                if (bytes > max) {
+                    response.handler(null);
+                    response.pause();
+                    Handler<Throwable> failed = exceptionHandler;
+                    if (failed != null) {
+                        failed.handle(FeedFetchException.tooLarge(max));
+                    }
+                    return;
+                }
+                digest.update(buffer.getBytes());
+                handler.handle(buffer);
+            });
+            return this;
+        }
+
+        @Override
+        public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
+            this.exceptionHandler = handler;
+            response.exceptionHandler(handler);
+            return this;
+        }
+
+        @Override
+        public ReadStream<Buffer> pause() {
+            response.pause();
+            return this;
+        }
+
+        @Override
+        public ReadStream<Buffer> resume() {
+            response.resume();
+            return this;
+        }
+
+        @Override
+        public ReadStream<Buffer> fetch(long amount) {
+            response.fetch(amount);
+            return this;
+        }
+
+        @Override
+        public ReadStream<Buffer> endHandler(Handler<Void> endHandler) {
+            response.endHandler(endHandler);
+            return this;
         }
     }
 }

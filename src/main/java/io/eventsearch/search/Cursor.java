@@ -1,13 +1,12 @@
 package io.eventsearch.search;
 
 import java.nio.ByteBuffer;
-import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.UUID;
 import java.util.zip.CRC32C;
 
+import io.eventsearch.common.EpochMicros;
 import io.eventsearch.search.api.ApiError;
 import io.eventsearch.search.api.InvalidQueryException;
 
@@ -26,13 +25,11 @@ public record Cursor(long startMicros, UUID id) {
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
     public static Cursor after(OffsetDateTime start, UUID id) {
-        Instant instant = start.toInstant();
-        return new Cursor(instant.getEpochSecond() * 1_000_000L + instant.getNano() / 1_000, id);
+        return new Cursor(EpochMicros.of(start), id);
     }
 
     public OffsetDateTime start() {
-        return Instant.ofEpochSecond(Math.floorDiv(startMicros, 1_000_000L), Math.floorMod(startMicros, 1_000_000L) * 1_000L)
-                .atOffset(ZoneOffset.UTC);
+        return EpochMicros.utc(startMicros);
     }
 
     public String encode(int filterHash) {

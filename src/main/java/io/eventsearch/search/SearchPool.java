@@ -2,18 +2,21 @@ package io.eventsearch.search;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
 import io.eventsearch.EventSearchConfig;
+import io.eventsearch.resilience.DependencyGate;
 import io.quarkus.arc.InjectableInstance;
 import io.quarkus.reactive.datasource.ReactiveDataSource;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
@@ -23,21 +26,22 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * they read, and an answer older than the version in its cache key is served but not cached.
  *
  * <p>A replica that fails a query the primary then answers (unreachable, restarting, a recovery conflict, or no
- * answer within {@code events.search.replica-timeout}) is left alone for {@code events.search.replica-retry-after}: search reads the primary meanwhile, then tries the replica
- * again. So a replica outage costs capacity on the primary, never answers.
+ * answer within {@code events.search.replica-timeout}) is left alone for {@code events.search.replica-retry-after}
+ * (its {@link DependencyGate}, named {@value #GATE}): search reads the primary meanwhile, then one statement tries
+ * the replica again. So a replica outage costs capacity on the primary, never answers.
  */
 @ApplicationScoped
 public class SearchPool {
 
     public static final String REPLICA = "replica";
+    /** The replica's gate: the {@code method} tag of its {@code ft.*} metrics. */
+    public static final String GATE = "search-replica";
     private static final Logger LOG = Logger.getLogger(SearchPool.class);
 
     private final Pool primary;
     private final Pool replica;
-    private final long retryAfterMillis;
     private final Duration timeout;
-    private volatile long replicaRetryAt;
-    private volatile boolean replicaDown;
+    private final DependencyGate gate;
 
     public SearchPool(Pool primary, @ReactiveDataSource(REPLICA) InjectableInstance<Pool> replica,
             EventSearchConfig config) {
@@ -45,70 +49,44 @@ public class SearchPool {
         List<Pool> active = replica.listActive();
         this.primary = primary;
         this.replica = active.isEmpty() ? null : active.get(0);
-        this.retryAfterMillis = config.search().replicaRetryAfter().toMillis();
         this.timeout = config.search().replicaTimeout();
+        this.gate = new DependencyGate(GATE, "search: the read replica", "reading from the primary",
+                config.search().replicaRetryAfter());
         LOG.infof("search reads from %s", this.replica != null ? "the read replica (datasource 'replica')" : "the primary");
     }
 
     /** Runs a search statement on the replica (or the primary, without one or while the replica is failing). */
     public Uni<RowSet<Row>> query(String sql, Tuple params) {
-        if (replica == null || System.currentTimeMillis() < replicaRetryAt) {
+        if (replica == null || gate.backingOff()) {
             return primary.preparedQuery(sql).execute(params);
         }
-        return replica.preparedQuery(sql).execute(params)
-                // a replica that hangs (no refusal, no answer) must not hold requests: give up and ask the primary
-                .ifNoItem().after(timeout).fail()
-                .invoke(this::replicaAnswered)
-                .onFailure().recoverWithUni(failure -> primary.preparedQuery(sql).execute(params)
-                        .invoke(rows -> replicaFailed(failure)));
-    }
-
-    private void replicaAnswered() {
-        // a statement begun before an outage may answer late: the replica is back only once its back-off is over
-        if (replicaDown && System.currentTimeMillis() >= replicaRetryAt) {
-            replicaDown = false;
-            LOG.info("search: the read replica answers again; reading from it");
-        }
-    }
-
-    /** Only once the primary has answered the same statement: then the failure was the replica's own. */
-    private void replicaFailed(Throwable failure) {
-        replicaRetryAt = System.currentTimeMillis() + retryAfterMillis;
-        if (!replicaDown) {
-            replicaDown = true;
-            LOG.warnf("search: the read replica failed (%s); reading from the primary, trying the replica again every %s",
-                    failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage(),
-                    Duration.ofMillis(retryAfterMillis));
-        }
+        // a replica that hangs (no refusal, no answer) must not hold requests: give up and ask the primary
+        return gate.callOr(timeout, () -> replica.preparedQuery(sql).execute(params),
+                () -> primary.preparedQuery(sql).execute(params));
     }
 
     /**
      * Runs several statements on one snapshot (a read-only REPEATABLE READ transaction) of the replica, or of the
      * primary without one or while the replica fails: how the read model loads and moves on.
      */
-    public <T> Uni<T> inSnapshot(java.util.function.Function<io.vertx.mutiny.sqlclient.SqlConnection, Uni<T>> work) {
-        if (replica == null || System.currentTimeMillis() < replicaRetryAt) {
+    public <T> Uni<T> inSnapshot(Function<SqlConnection, Uni<T>> work) {
+        if (replica == null || gate.backingOff()) {
             return snapshotOn(primary, work);
         }
-        return snapshotOn(replica, work)
-                .ifNoItem().after(timeout.multipliedBy(10)).fail()
-                .invoke(this::replicaAnswered)
-                .onFailure().recoverWithUni(failure -> snapshotOn(primary, work).invoke(rows -> replicaFailed(failure)));
+        return gate.callOr(timeout.multipliedBy(10), () -> snapshotOn(replica, work), () -> snapshotOn(primary, work));
     }
 
-    private static <T> Uni<T> snapshotOn(Pool pool,
-            java.util.function.Function<io.vertx.mutiny.sqlclient.SqlConnection, Uni<T>> work) {
+    private static <T> Uni<T> snapshotOn(Pool pool, Function<SqlConnection, Uni<T>> work) {
         return pool.withTransaction(conn -> conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 .execute().flatMap(ignored -> work.apply(conn)));
     }
 
-    /** Probes the replica (health checks): true when it answers a trivial query. */
+    /** Probes the replica (health checks): true when it answers a trivial query; the gate is left as it is. */
     public Uni<Boolean> replicaReachable() {
         if (replica == null) {
             return Uni.createFrom().item(false);
         }
-        return replica.query("SELECT 1").execute().map(rows -> true)
-                .ifNoItem().after(timeout).recoverWithItem(false)
+        return gate.timed(timeout, () -> replica.query("SELECT 1").execute()).map(rows -> true)
                 .onFailure().recoverWithItem(false);
     }
 
@@ -118,6 +96,6 @@ public class SearchPool {
 
     /** Whether search currently reads the replica: configured, and not failing. */
     public boolean readingReplica() {
-        return replica != null && !replicaDown;
+        return replica != null && gate.up();
     }
 }

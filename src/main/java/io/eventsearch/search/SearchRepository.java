@@ -11,6 +11,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.eventsearch.common.EpochMicros;
 import io.eventsearch.EventSearchConfig;
 import io.eventsearch.storage.DataVersion;
 import io.smallrye.mutiny.Uni;
@@ -220,17 +221,13 @@ public class SearchRepository {
         int i = 0;
         for (Row row : rows) {
             if (row.getValue(2) != null) {
-                starts[i] = micros(row.getOffsetDateTime(8));
-                ends[i++] = micros(row.getOffsetDateTime(9));
+                starts[i] = EpochMicros.of(row.getOffsetDateTime(8));
+                ends[i++] = EpochMicros.of(row.getOffsetDateTime(9));
             }
         }
         return new Day(found.events(), starts, ends, found.version());
     }
 
-    /** PostgreSQL keeps microseconds: an instant of a row is exactly this many microseconds since the epoch. */
-    private static long micros(OffsetDateTime time) {
-        return time.toEpochSecond() * 1_000_000L + time.getNano() / 1_000;
-    }
 
     /**
      * Zones come as parallel arrays from column {@code first} on (one aggregate per column, all in position order);

@@ -4,6 +4,7 @@ import java.util.Locale;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.eventsearch.common.EpochMicros;
 import io.eventsearch.EventSearchConfig;
 import io.eventsearch.search.cache.DaySlice;
 import io.eventsearch.search.cache.DaySliceCache;
@@ -51,8 +52,8 @@ public class SearchService {
         Snapshot model = readModel.serving();
         if (model != null) {
             String key = keyPrefix + catalogue.epoch() + ':' + model.version().version() + ':' + window.key();
-            long lower = DaySlice.ceilMicros(window.lower());
-            long upper = DaySlice.floorMicros(window.upper());
+            long lower = EpochMicros.ceil(window.lower());
+            long upper = EpochMicros.floor(window.upper());
             return Uni.createFrom().item(cache.fromMemory(key, () -> {
                 Snapshot.Window answer = model.prepare(lower, upper);
                 return Loaded.composed(new ResponseBody.Composed(answer.size(), answer::writeTo), model.version());
@@ -72,8 +73,8 @@ public class SearchService {
     }
 
     private Uni<Loaded> fromDays(SearchWindow window, String epoch, DataVersion version) {
-        long lower = DaySlice.ceilMicros(window.lower());
-        long upper = DaySlice.floorMicros(window.upper());
+        long lower = EpochMicros.ceil(window.lower());
+        long upper = EpochMicros.floor(window.upper());
         return slices.days(epoch, version, DaySlice.day(lower), DaySlice.day(upper), this::readDay)
                 .flatMap(days -> days.isPresent()
                         ? Uni.createFrom().item(new Loaded(SearchJson.assemble(days.get(), lower, upper), version, true))
@@ -107,8 +108,8 @@ public class SearchService {
     }
 
     private static Snapshot.PageRequest request(PageQuery query) {
-        long lower = DaySlice.ceilMicros(query.window().lower());
-        long upper = DaySlice.floorMicros(query.window().upper());
+        long lower = EpochMicros.ceil(query.window().lower());
+        long upper = EpochMicros.floor(query.window().upper());
         Cursor cursor = query.cursor();
         int filterHash = query.filterHash();
         return new Snapshot.PageRequest(lower, upper, cursor == null ? Long.MIN_VALUE : cursor.startMicros(),

@@ -2,8 +2,8 @@ package io.eventsearch.storage;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.UUID;
+import io.eventsearch.common.Digests;
 
 /**
  * The public id of a plan: a name-based UUID (version 5, RFC 9562) of (provider, base_plan_id, plan_id), so it is the
@@ -18,11 +18,7 @@ public final class PlanIds {
     private final MessageDigest sha1;
 
     public PlanIds() {
-        try {
-            sha1 = MessageDigest.getInstance("SHA-1");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        sha1 = Digests.sha1();
     }
 
     /** Not thread-safe: one instance per sync. */

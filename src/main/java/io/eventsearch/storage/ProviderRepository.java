@@ -6,6 +6,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 import javax.sql.DataSource;
 
@@ -48,6 +50,17 @@ public class ProviderRepository {
 
     private static final String EXISTS = "SELECT 1 FROM providers WHERE name = ?";
 
+    /** Every provider (or the one named), with what operators see of it. */
+    private static final String OVERVIEW = """
+            SELECT p.id, p.name, p.paused, p.current_seen_at, p.last_confirmed_at, p.held_since, p.held_reason,
+                   p.held_feeds, p.confirmed_digest IS NOT NULL AS hold_confirmed,
+                   (SELECT count(*) FROM plans pl WHERE pl.provider_id = p.id AND pl.last_seen_at = p.current_seen_at)
+                       AS plans_in_scope
+            FROM providers p
+            WHERE ?::text IS NULL OR p.name = ?
+            ORDER BY p.name
+            """;
+
     private final DataSource dataSource;
 
     public ProviderRepository(DataSource dataSource) {
@@ -65,6 +78,30 @@ public class ProviderRepository {
             String feedLastModified,
             Instant heldSince,
             boolean paused) {
+    }
+
+    /** A provider as operators see it (the operator endpoints). */
+    public record ProviderOverview(int id, String name, boolean paused, Instant currentSeenAt, Instant lastConfirmedAt,
+            Instant heldSince, String heldReason, Integer heldFeeds, boolean holdConfirmed, long plansInScope) {
+    }
+
+    /** Every provider by name, or only the one named ({@code name} not null). */
+    public List<ProviderOverview> overview(String name) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(OVERVIEW)) {
+            st.setString(1, name);
+            st.setString(2, name);
+            List<ProviderOverview> out = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new ProviderOverview(rs.getInt("id"), rs.getString("name"), rs.getBoolean("paused"),
+                            instant(rs.getTimestamp("current_seen_at")), instant(rs.getTimestamp("last_confirmed_at")),
+                            instant(rs.getTimestamp("held_since")), rs.getString("held_reason"),
+                            rs.getObject("held_feeds", Integer.class), rs.getBoolean("hold_confirmed"),
+                            rs.getLong("plans_in_scope")));
+                }
+            }
+            return out;
+        }
     }
 
     public int register(String name) throws SQLException {

@@ -4,7 +4,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -40,7 +44,26 @@ public class SyncRunRepository {
             WHERE provider_id = ? AND outcome = 'running' AND instance_id <> ?
             """;
 
+    /** The newest runs of every provider (or of the one named), newest first. */
+    private static final String RECENT = """
+            SELECT r.provider_id, r.id, r.instance_id, r.started_at, r.finished_at, r.outcome, r.failure_reason,
+                   r.failure_detail, r.http_status, r.attempts, r.feed_bytes, r.duration_ms, r.plans_seen,
+                   r.plans_inserted, r.plans_updated, r.plans_unchanged, r.plans_gone_stale, r.skipped_total,
+                   r.skipped::text AS skipped
+            FROM providers p
+            JOIN LATERAL (SELECT * FROM sync_runs WHERE provider_id = p.id ORDER BY id DESC LIMIT ?) r ON true
+            WHERE ?::text IS NULL OR p.name = ?
+            ORDER BY r.provider_id, r.id DESC
+            """;
+
     private final DataSource dataSource;
+
+    /** A run as operators see it; {@code skipped} is the JSON object of skip counts by reason. */
+    public record RecentRun(int providerId, long id, String instance, Instant startedAt, Instant finishedAt,
+            String outcome, String failureReason, String failureDetail, Integer httpStatus, Integer attempts,
+            Long feedBytes, Long durationMs, Integer plansSeen, Integer plansInserted, Integer plansUpdated,
+            Integer plansUnchanged, Integer plansGoneStale, Integer skippedTotal, String skipped) {
+    }
 
     public SyncRunRepository(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -85,6 +108,34 @@ public class SyncRunRepository {
             st.setLong(i, runId);
             st.executeUpdate();
         }
+    }
+
+    /** Up to {@code perProvider} newest runs of every provider, or only of the one named ({@code name} not null). */
+    public List<RecentRun> recent(String name, int perProvider) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(RECENT)) {
+            st.setInt(1, perProvider);
+            st.setString(2, name);
+            st.setString(3, name);
+            List<RecentRun> out = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new RecentRun(rs.getInt("provider_id"), rs.getLong("id"), rs.getString("instance_id"),
+                            instant(rs.getTimestamp("started_at")), instant(rs.getTimestamp("finished_at")),
+                            rs.getString("outcome"), rs.getString("failure_reason"), rs.getString("failure_detail"),
+                            rs.getObject("http_status", Integer.class), rs.getObject("attempts", Integer.class),
+                            rs.getObject("feed_bytes", Long.class), rs.getObject("duration_ms", Long.class),
+                            rs.getObject("plans_seen", Integer.class), rs.getObject("plans_inserted", Integer.class),
+                            rs.getObject("plans_updated", Integer.class), rs.getObject("plans_unchanged", Integer.class),
+                            rs.getObject("plans_gone_stale", Integer.class), rs.getObject("skipped_total", Integer.class),
+                            rs.getString("skipped")));
+                }
+            }
+            return out;
+        }
+    }
+
+    private static Instant instant(Timestamp ts) {
+        return ts == null ? null : ts.toInstant();
     }
 
     public int abandonOpenRuns(int providerId, String instanceId) throws SQLException {

@@ -10,11 +10,14 @@ import static io.eventsearch.ops.DeployFiles.quantity;
 import static io.eventsearch.ops.DeployFiles.string;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -28,12 +31,24 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
 import io.eventsearch.ops.DeployFiles.ConfigKey;
 import io.eventsearch.provider.demo.DemoProviderRoutes;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 
 /**
- * Offline validation of docker-compose.yml and deploy/kubernetes: what a schema check would catch (required and
- * known fields, types, known kinds) and what matters for this service (probes on the management port, ports,
+ * Offline validation of docker-compose.yml and deploy/kubernetes: each manifest read strictly into the Kubernetes
+ * API model (fabric8: known kinds, known fields, types), and what matters for this service (probes on the management port, ports,
  * resources, graceful-shutdown timing, references between objects, every documented setting wired).
  */
 class DeploymentManifestsTest {
@@ -46,41 +61,25 @@ class DeploymentManifestsTest {
             "livenessProbe", "/q/health/live",
             "readinessProbe", "/q/health/ready");
 
-    /** kind → apiVersion of the objects this service deploys. */
-    private static final Map<String, String> KNOWN_KINDS = Map.of(
-            "ConfigMap", "v1",
-            "Secret", "v1",
-            "Service", "v1",
-            "Deployment", "apps/v1",
-            "PodDisruptionBudget", "policy/v1",
-            "HorizontalPodAutoscaler", "autoscaling/v2",
-            "NetworkPolicy", "networking.k8s.io/v1");
+    /** What the Kubernetes API says an object of a kind is: its apiVersion and its class in the API model. */
+    private record Schema(String apiVersion, Class<? extends HasMetadata> type) {
+    }
 
-    private static final Set<String> OBJECT_FIELDS = Set.of("apiVersion", "kind", "metadata", "spec");
-    private static final Map<String, Set<String>> TOP_LEVEL_FIELDS = Map.of(
-            "ConfigMap", Set.of("apiVersion", "kind", "metadata", "data", "binaryData", "immutable"),
-            "Secret", Set.of("apiVersion", "kind", "metadata", "data", "stringData", "type", "immutable"));
-    private static final Set<String> METADATA_FIELDS = Set.of("name", "namespace", "labels", "annotations",
-            "generateName", "finalizers", "ownerReferences");
-    private static final Set<String> DEPLOYMENT_SPEC_FIELDS = Set.of("replicas", "selector", "template", "strategy",
-            "minReadySeconds", "revisionHistoryLimit", "progressDeadlineSeconds", "paused");
-    private static final Set<String> POD_SPEC_FIELDS = Set.of("activeDeadlineSeconds", "affinity",
-            "automountServiceAccountToken", "containers", "dnsConfig", "dnsPolicy", "enableServiceLinks",
-            "ephemeralContainers", "hostAliases", "hostIPC", "hostNetwork", "hostPID", "hostUsers", "hostname",
-            "imagePullSecrets", "initContainers", "nodeName", "nodeSelector", "os", "overhead", "preemptionPolicy",
-            "priority", "priorityClassName", "readinessGates", "resourceClaims", "restartPolicy", "runtimeClassName",
-            "schedulerName", "schedulingGates", "securityContext", "serviceAccount", "serviceAccountName",
-            "setHostnameAsFQDN", "shareProcessNamespace", "subdomain", "terminationGracePeriodSeconds", "tolerations",
-            "topologySpreadConstraints", "volumes");
-    private static final Set<String> CONTAINER_FIELDS = Set.of("name", "image", "imagePullPolicy", "command", "args",
-            "workingDir", "ports", "env", "envFrom", "resources", "resizePolicy", "restartPolicy", "livenessProbe",
-            "readinessProbe", "startupProbe", "lifecycle", "securityContext", "volumeMounts", "volumeDevices",
-            "terminationMessagePath", "terminationMessagePolicy", "stdin", "stdinOnce", "tty");
-    private static final Set<String> PROBE_FIELDS = Set.of("httpGet", "tcpSocket", "exec", "grpc",
-            "initialDelaySeconds", "periodSeconds", "timeoutSeconds", "successThreshold", "failureThreshold",
-            "terminationGracePeriodSeconds");
-    private static final Set<String> SERVICE_PORT_FIELDS = Set.of("name", "port", "targetPort", "protocol",
-            "nodePort", "appProtocol");
+    /** kind → schema of the objects this service deploys. */
+    private static final Map<String, Schema> KNOWN_KINDS = Map.of(
+            "ConfigMap", new Schema("v1", ConfigMap.class),
+            "Secret", new Schema("v1", Secret.class),
+            "Service", new Schema("v1", Service.class),
+            "Deployment", new Schema("apps/v1", Deployment.class),
+            "PodDisruptionBudget", new Schema("policy/v1", PodDisruptionBudget.class),
+            "HorizontalPodAutoscaler", new Schema("autoscaling/v2", HorizontalPodAutoscaler.class),
+            "NetworkPolicy", new Schema("networking.k8s.io/v1", NetworkPolicy.class));
+    /** Kinds whose content is not under {@code spec}. */
+    private static final Set<String> WITHOUT_SPEC = Set.of("ConfigMap", "Secret");
+    private static final ObjectMapper STRICT = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .build();
     private static final Pattern DNS_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -125,6 +124,57 @@ class DeploymentManifestsTest {
             }
         }
         return objects;
+    }
+
+    /**
+     * The object read strictly into the Kubernetes API model (fabric8): a value of the wrong type fails, and so
+     * does a field the schema does not have (the model keeps such fields aside, so none may be kept anywhere).
+     */
+    private static HasMetadata typed(K8sObject object) {
+        Schema schema = KNOWN_KINDS.get(object.kind());
+        assertThat(schema).as("schema of %s", object).isNotNull();
+        HasMetadata typed;
+        try {
+            typed = STRICT.convertValue(object.body(), schema.type());
+        } catch (IllegalArgumentException e) {
+            throw new AssertionError(object + " does not fit the Kubernetes schema: " + e.getMessage(), e);
+        }
+        noFieldsOutsideTheSchema(typed, object.toString());
+        return typed;
+    }
+
+    private static void noFieldsOutsideTheSchema(Object node, String path) {
+        if (node instanceof Collection<?> items) {
+            int i = 0;
+            for (Object item : items) {
+                noFieldsOutsideTheSchema(item, path + "[" + i++ + "]");
+            }
+            return;
+        }
+        if (node instanceof Map<?, ?> entries) {
+            entries.forEach((key, value) -> noFieldsOutsideTheSchema(value, path + "." + key));
+            return;
+        }
+        if (node == null || !node.getClass().getName().startsWith("io.fabric8.kubernetes.api.model.")) {
+            return;
+        }
+        for (Method getter : node.getClass().getMethods()) {
+            if (getter.getParameterCount() != 0 || !getter.getName().startsWith("get")
+                    || Modifier.isStatic(getter.getModifiers()) || getter.getDeclaringClass() == Object.class) {
+                continue;
+            }
+            Object value;
+            try {
+                value = getter.invoke(node);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+            if (getter.getName().equals("getAdditionalProperties")) {
+                assertThat((Map<?, ?>) value).as("fields of %s that the Kubernetes schema does not have", path).isEmpty();
+            } else {
+                noFieldsOutsideTheSchema(value, path + "." + getter.getName().substring(3));
+            }
+        }
     }
 
     private static List<K8sObject> ofKind(String kind) {
@@ -206,10 +256,9 @@ class DeploymentManifestsTest {
             assertThat(body).as("%s", object.file()).containsKeys("apiVersion", "kind", "metadata");
             String kind = string(body.get("kind"), object.file() + " kind");
             assertThat(KNOWN_KINDS).as("known kinds").containsKey(kind);
-            assertThat(body.get("apiVersion")).as("apiVersion of %s", object).isEqualTo(KNOWN_KINDS.get(kind));
-            onlyKnownFields(body, TOP_LEVEL_FIELDS.getOrDefault(kind, OBJECT_FIELDS), object.toString());
+            assertThat(body.get("apiVersion")).as("apiVersion of %s", object).isEqualTo(KNOWN_KINDS.get(kind).apiVersion());
+            typed(object);
             Map<String, Object> metadata = map(body.get("metadata"), object + ".metadata");
-            onlyKnownFields(metadata, METADATA_FIELDS, object + ".metadata");
             assertThat(string(metadata.get("name"), object + " metadata.name")).matches(DNS_NAME);
             for (String field : List.of("labels", "annotations")) {
                 if (metadata.containsKey(field)) {
@@ -217,7 +266,7 @@ class DeploymentManifestsTest {
                 }
             }
             assertThat(seen.add(kind + "/" + object.name())).as("%s is defined once", object).isTrue();
-            if (!TOP_LEVEL_FIELDS.containsKey(kind)) {
+            if (!WITHOUT_SPEC.contains(kind)) {
                 assertThat(body.get("spec")).as("%s.spec", object).isInstanceOf(Map.class);
             }
         }
@@ -248,16 +297,13 @@ class DeploymentManifestsTest {
 
     @Test
     void deploymentFieldsAreThoseOfTheSchema() {
+        typed(only("Deployment"));
         Map<String, Object> spec = mapAt(deployment(), "spec", "Deployment");
-        onlyKnownFields(spec, DEPLOYMENT_SPEC_FIELDS, "Deployment.spec");
-        onlyKnownFields(podSpec(), POD_SPEC_FIELDS, "Deployment pod spec");
         Map<String, Object> container = container();
-        onlyKnownFields(container, CONTAINER_FIELDS, "container");
         assertThat(string(container.get("name"), "container name")).matches(DNS_NAME);
         assertThat(string(container.get("image"), "container image")).isNotBlank();
         for (String probe : HEALTH_PATHS.keySet()) {
             Map<String, Object> body = mapAt(container, probe, "container");
-            onlyKnownFields(body, PROBE_FIELDS, probe);
             body.forEach((field, value) -> {
                 if (!field.equals("httpGet")) {
                     assertThat(integer(value, probe + "." + field)).isPositive();
@@ -385,7 +431,6 @@ class DeploymentManifestsTest {
         List<Map<String, Object>> envFrom = maps(container.getOrDefault("envFrom", List.of()), "envFrom");
         assertThat(envFrom).as("envFrom").isNotEmpty();
         for (Map<String, Object> source : envFrom) {
-            onlyKnownFields(source, Set.of("configMapRef", "secretRef", "prefix"), "envFrom entry");
             if (source.containsKey("configMapRef")) {
                 assertThat(configMaps).as("ConfigMaps").containsKey(refName(source.get("configMapRef")));
             } else {
@@ -561,7 +606,6 @@ class DeploymentManifestsTest {
                 "Deployment selector");
 
         Map<String, Object> hpa = mapAt(only("HorizontalPodAutoscaler").body(), "spec", "HPA");
-        onlyKnownFields(hpa, Set.of("scaleTargetRef", "minReplicas", "maxReplicas", "metrics", "behavior"), "HPA");
         Map<String, Object> target = mapAt(hpa, "scaleTargetRef", "HPA");
         assertThat(target).containsEntry("apiVersion", "apps/v1").containsEntry("kind", "Deployment")
                 .containsEntry("name", name);
@@ -580,8 +624,6 @@ class DeploymentManifestsTest {
                 .as("resources.requests.cpu, what the HPA's utilisation is relative to").containsKey("cpu");
 
         Map<String, Object> pdb = mapAt(only("PodDisruptionBudget").body(), "spec", "PDB");
-        onlyKnownFields(pdb, Set.of("minAvailable", "maxUnavailable", "selector", "unhealthyPodEvictionPolicy"),
-                "PDB");
         assertThat(pdb.keySet().stream().filter(k -> k.equals("minAvailable") || k.equals("maxUnavailable")))
                 .as("exactly one of minAvailable and maxUnavailable").hasSize(1);
         assertThat(stringMap(at(pdb, "selector.matchLabels", "PDB"), "PDB selector")).isEqualTo(selector);
@@ -598,7 +640,6 @@ class DeploymentManifestsTest {
         assertThat(podLabels()).as("pod labels selected by the Service").containsAllEntriesOf(selector);
         Map<Integer, Integer> ports = new HashMap<>();
         for (Map<String, Object> port : maps(spec.get("ports"), "Service ports")) {
-            onlyKnownFields(port, SERVICE_PORT_FIELDS, "Service port");
             int number = integer(port.get("port"), "Service port");
             ports.put(number, resolvePort(port.getOrDefault("targetPort", number), "targetPort"));
             string(port.get("name"), "Service port name");

@@ -11,6 +11,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import io.eventsearch.search.cache.RedisAnswerCache;
 import io.eventsearch.support.CatalogueLoader;
 import io.eventsearch.support.Feeds;
 import io.eventsearch.support.TestDatabase;
@@ -56,6 +57,19 @@ class HealthAndMetricsTest {
                 .body(containsString("events_sync_records_skipped_total{provider=\"sample\",reason=\"invalid_date\"}"))
                 .body(containsString("events_search_cache_total{"))
                 .body(containsString("http_server_requests_seconds_count{"));
+    }
+
+    @Test
+    void dependencyGatesReportThroughFaultToleranceMetrics() {
+        db.reset();
+        loader.provider("sample").sync(Feeds.planList(2));
+        given().get("/search?starts_at=2021-01-01T00:00:00Z&ends_at=2021-12-31T00:00:00Z").then().statusCode(200);
+        given().get(ready).then().statusCode(200);
+        given().get(metrics).then().statusCode(200)
+                .body(containsString("ft_circuitbreaker_state_current{"))
+                .body(containsString("method=\"" + RedisAnswerCache.GATE + "\""))
+                .body(containsString("ft_timeout_calls_total{"))
+                .body(containsString("method=\"" + RedisAnswerCache.GATE + ".timeout\""));
     }
 
     @Test

@@ -15,6 +15,7 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
+import io.eventsearch.common.EpochMicros;
 import io.eventsearch.search.cache.DaySlice;
 import io.eventsearch.storage.DataVersion;
 
@@ -34,7 +35,7 @@ class DaySliceAssemblyTest {
     @Test
     void anyWindowAssembledFromDaysEqualsTheRenderedQueryAnswer() {
         Random random = new Random(20261201);
-        long firstDay = DaySlice.day(DaySlice.floorMicros(Instant.parse("2026-03-01T00:00:00Z")));
+        long firstDay = DaySlice.day(EpochMicros.floor(Instant.parse("2026-03-01T00:00:00Z")));
         List<Stored> catalogue = catalogue(random, firstDay, 12);
         for (int i = 0; i < 2_000; i++) {
             // bounds on any microsecond, whole seconds or day boundaries, and windows from empty to 12 days
@@ -64,11 +65,11 @@ class DaySliceAssemblyTest {
     @Test
     void instantsRoundTowardsTheInsideOfTheWindow() {
         Instant lower = Instant.parse("2026-03-01T10:00:00.0000001Z");
-        assertThat(DaySlice.ceilMicros(lower)).isEqualTo(DaySlice.floorMicros(lower) + 1);
+        assertThat(EpochMicros.ceil(lower)).isEqualTo(EpochMicros.floor(lower) + 1);
         Instant exact = Instant.parse("2026-03-01T10:00:00.000001Z");
-        assertThat(DaySlice.ceilMicros(exact)).isEqualTo(DaySlice.floorMicros(exact));
+        assertThat(EpochMicros.ceil(exact)).isEqualTo(EpochMicros.floor(exact));
         Instant beforeEpoch = Instant.parse("1969-12-31T23:59:59.5Z");
-        assertThat(DaySlice.day(DaySlice.floorMicros(beforeEpoch))).isEqualTo(-1);
+        assertThat(DaySlice.day(EpochMicros.floor(beforeEpoch))).isEqualTo(-1);
         assertThat(DaySlice.dayStart(-1)).isEqualTo(Instant.parse("1969-12-31T00:00:00Z"));
     }
 

@@ -1,5 +1,6 @@
 package io.eventsearch.ingestion.feed;
 
+import io.eventsearch.common.Digests;
 import io.eventsearch.catalogue.BasePlan;
 import io.eventsearch.catalogue.Plan;
 import io.eventsearch.catalogue.Zone;
@@ -8,7 +9,6 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -30,11 +30,7 @@ final class RecordValidator {
     private final MessageDigest digest;
 
     RecordValidator() {
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        digest = Digests.sha256();
     }
 
     BasePlan basePlan(String id, String title, String sellMode, String organizer) throws Invalid {

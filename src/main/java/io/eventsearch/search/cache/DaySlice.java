@@ -2,6 +2,7 @@ package io.eventsearch.search.cache;
 
 import java.time.Instant;
 
+import io.eventsearch.common.EpochMicros;
 import io.eventsearch.storage.DataVersion;
 
 /**
@@ -19,7 +20,6 @@ import io.eventsearch.storage.DataVersion;
 public record DaySlice(DataVersion version, long[] startsMicros, long[] endsMicros, byte[] json, int[] begins,
         int[] ends) {
 
-    static final long MICROS_PER_DAY = 86_400_000_000L;
 
     public int size() {
         return startsMicros.length;
@@ -32,20 +32,11 @@ public record DaySlice(DataVersion version, long[] startsMicros, long[] endsMicr
 
     /** The day (days since the epoch, UTC) of an instant in epoch microseconds. */
     public static long day(long micros) {
-        return Math.floorDiv(micros, MICROS_PER_DAY);
+        return Math.floorDiv(micros, EpochMicros.PER_DAY);
     }
 
     public static Instant dayStart(long day) {
         return Instant.ofEpochSecond(day * 86_400L);
     }
 
-    /** The smallest whole microsecond at or after the instant: "at or after" comparisons stay exact. */
-    public static long ceilMicros(Instant instant) {
-        return instant.getEpochSecond() * 1_000_000L + (instant.getNano() + 999) / 1_000;
-    }
-
-    /** The largest whole microsecond at or before the instant. */
-    public static long floorMicros(Instant instant) {
-        return instant.getEpochSecond() * 1_000_000L + instant.getNano() / 1_000;
-    }
 }

@@ -15,11 +15,13 @@ import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
 import io.eventsearch.EventSearchConfig;
+import io.eventsearch.resilience.DependencyGate;
 import io.eventsearch.storage.DataVersion;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.smallrye.mutiny.Uni;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
 /**
  * The catalogue by UTC day, in process, for windows no longer than {@code events.search.slices.max-window}: a
@@ -37,7 +39,10 @@ public class DaySliceCache {
 
     /** Longest window allowed for {@code max-window}: a window's days are all held at once while it is assembled. */
     static final Duration MAX_WINDOW_LIMIT = Duration.ofDays(92);
-    private static final long MISMATCH_BACK_OFF_MILLIS = 1_000;
+    /** After a day read at another version, windows are one query each for this long (the gate's retry-after). */
+    private static final Duration MISMATCH_BACK_OFF = Duration.ofSeconds(1);
+    /** The gate's name: the {@code method} tag of its {@code ft.*} metrics. */
+    public static final String GATE = "search-day-slices";
 
     private final boolean enabled;
     private final Duration maxWindow;
@@ -46,7 +51,7 @@ public class DaySliceCache {
     private final Counter misses;
     private final Counter databaseLoads;
     private final AtomicLong newestVersion = new AtomicLong(Long.MIN_VALUE);
-    private volatile long retrySlicesAt;
+    private final DependencyGate gate;
 
     public DaySliceCache(EventSearchConfig config, MeterRegistry registry) {
         EventSearchConfig.Search.Slices slices = config.search().slices();
@@ -65,21 +70,24 @@ public class DaySliceCache {
         this.hits = SearchCache.counter(registry, "slices", "hit");
         this.misses = SearchCache.counter(registry, "slices", "miss");
         this.databaseLoads = SearchCache.counter(registry, "database", "load");
+        // a lagging replica is expected and heals itself: its gate logs at debug level only
+        this.gate = new DependencyGate(GATE, "search: day slices", "windows are one query each", MISMATCH_BACK_OFF, true);
     }
 
     /**
      * Whether windows from {@code lower} to {@code upper} are answered from day slices: short enough, and no day
      * was read at another version than its key's in the last second (a lagging replica: its windows are then one
-     * query each, instead of a query per day and one more for the window).
+     * query each, instead of a query per day and one more for the window; the back-off is a {@link DependencyGate}
+     * named {@value #GATE}).
      */
     public boolean covers(Instant lower, Instant upper) {
         return enabled && Duration.between(lower, upper).compareTo(maxWindow) <= 0
-                && System.currentTimeMillis() >= retrySlicesAt;
+                && !gate.backingOff();
     }
 
     /**
      * The slices of the days {@code firstDay..lastDay}, every one read at {@code version}; empty when one was
-     * read at another version.
+     * read at another version (or, after one was, while the one window that tries slices again is under way).
      *
      * @param load reads one day (days since the epoch, UTC) from the database
      */
@@ -90,21 +98,32 @@ public class DaySliceCache {
         }
         dropOlderThan(version.version());
         int count = (int) (lastDay - firstDay + 1);
-        List<CompletableFuture<DaySlice>> pending = new ArrayList<>(count);
-        for (long day = firstDay; day <= lastDay; day++) {
-            pending.add(day(new Key(epoch, version.version(), day), load));
-        }
-        return Uni.createFrom().completionStage(CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)))
-                .map(done -> {
-                    List<DaySlice> slices = new ArrayList<>(count);
-                    for (CompletableFuture<DaySlice> slice : pending) {
-                        if (slice.join().version().version() != version.version()) {
-                            return Optional.<List<DaySlice>>empty();
+        // a day read at another version fails the call through the gate: slices are left alone for a while
+        return gate.call(() -> {
+            List<CompletableFuture<DaySlice>> pending = new ArrayList<>(count);
+            for (long day = firstDay; day <= lastDay; day++) {
+                pending.add(day(new Key(epoch, version.version(), day), load));
+            }
+            return Uni.createFrom().completionStage(CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)))
+                    .map(done -> {
+                        List<DaySlice> slices = new ArrayList<>(count);
+                        for (CompletableFuture<DaySlice> slice : pending) {
+                            if (slice.join().version().version() != version.version()) {
+                                throw new VersionMismatch(slice.join().version().version(), version.version());
+                            }
+                            slices.add(slice.join());
                         }
-                        slices.add(slice.join());
-                    }
-                    return Optional.of(slices);
-                });
+                        return Optional.of(slices);
+                    });
+        }).onFailure(failure -> failure instanceof VersionMismatch || failure instanceof CircuitBreakerOpenException)
+                .recoverWithItem(Optional.empty());
+    }
+
+    /** A day was read at another version than its key's (a lagging replica, a sync not heard of yet). */
+    private static final class VersionMismatch extends RuntimeException {
+        VersionMismatch(long read, long wanted) {
+            super("a day read at version " + read + " instead of " + wanted, null, false, false);
+        }
     }
 
     private CompletableFuture<DaySlice> day(Key key, LongFunction<Uni<DaySlice>> load) {
@@ -121,7 +140,6 @@ public class DaySliceCache {
         loading.thenAccept(slice -> {
             if (slice.version().version() != key.version()) {
                 days.asMap().remove(key, loading);
-                retrySlicesAt = System.currentTimeMillis() + MISMATCH_BACK_OFF_MILLIS;
             }
         });
         return loading;

@@ -1,14 +1,12 @@
 package io.eventsearch.search.ratelimit;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import io.eventsearch.common.Digests;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import io.eventsearch.EventSearchConfig;
@@ -96,11 +94,6 @@ public class RateLimitFilter {
     }
 
     private static String digest(String apiKey) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(apiKey.getBytes(StandardCharsets.UTF_8));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(hash).substring(0, 22);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(Digests.sha256(apiKey)).substring(0, 22);
     }
 }

@@ -1,10 +1,6 @@
 package io.eventsearch.search.ratelimit;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,15 +10,17 @@ import java.util.function.Supplier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.eventsearch.common.Digests;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Scheduler;
 
 import io.eventsearch.EventSearchConfig;
-import io.eventsearch.search.cache.RedisGate;
+import io.eventsearch.resilience.DependencyGate;
 import io.eventsearch.storage.CatalogueVersion;
 import io.smallrye.mutiny.Uni;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
@@ -81,12 +79,17 @@ public class RateLimiter {
             redis.call('PEXPIRE', KEYS[1], math.min(math.ceil((capacity - tokens) / rate) + 1000, 604800000))
             return {granted, wait}
             """;
-    static final String SCRIPT_SHA = sha1(SCRIPT);
+    static final String SCRIPT_SHA = Digests.sha1Hex(SCRIPT);
     /**
      * Renewals a request waits for before it gives up (each grants up to a lease, shared by the requests waiting
      * on it; the wait ends sooner, with a denial, once the shared bucket is empty): a safety bound only.
      */
     private static final int MAX_WAITS = 64;
+    /** The gate's name: the {@code method} tag of its {@code ft.*} metrics. */
+    public static final String GATE = "redis-rate-limit";
+    /** What a renewal completes with when the gate skipped Redis (no call made). */
+    private static final long SKIPPED = -2;
+    private static final AtomicLong UNNAMED = new AtomicLong();
 
     /** What a limiter needs to know; from {@code events.rate-limit.*}. */
     public record Settings(int capacity, double refillPerSecond, boolean redis, Duration redisTimeout,
@@ -145,22 +148,28 @@ public class RateLimiter {
     private final String capacityArg;
     private final String ratePerMilliArg;
     private final long lowWater;
-    private final RedisGate gate;
+    private final DependencyGate gate;
     private final AtomicLong redisCalls = new AtomicLong();
     private volatile String keyPrefix;
 
     @Inject
     public RateLimiter(Redis redis, EventSearchConfig config, CatalogueVersion catalogue) {
         // the database epoch keeps the buckets of deployments (or test databases) sharing one Redis apart
-        this(redis, Settings.of(config.rateLimit()), catalogue::epoch);
+        this(redis, Settings.of(config.rateLimit()), catalogue::epoch, GATE);
     }
 
+    /** A limiter of its own (tests): its gate is named {@value #GATE}-n, breaker names being unique. */
     public RateLimiter(Redis redis, Settings settings, Supplier<String> namespace) {
+        this(redis, settings, namespace, GATE + '-' + UNNAMED.incrementAndGet());
+    }
+
+    private RateLimiter(Redis redis, Settings settings, Supplier<String> namespace, String gateName) {
         this.redis = redis;
         this.settings = settings;
         this.namespace = namespace;
         this.local = new LocalBuckets(settings);
-        this.gate = new RedisGate("rate limit", "deciding with local buckets", settings.redisRetryAfter());
+        this.gate = new DependencyGate(gateName, "rate limit (Redis)", "deciding with local buckets",
+                settings.redisRetryAfter());
         this.capacityArg = Integer.toString(settings.capacity());
         this.ratePerMilliArg = String.format(Locale.ROOT, "%.12f", settings.refillPerSecond() / 1000.0);
         this.lowWater = settings.lease() / 2;
@@ -266,13 +275,12 @@ public class RateLimiter {
             mine.complete(0L);
             return mine;
         }
-        if (!gate.tryEnter()) {
+        if (gate.backingOff()) {
             lease.renewal.set(null);
-            mine.complete(-1L);
+            mine.complete(SKIPPED);
             return null;
         }
         call(keyPrefix() + client, want).subscribe().with(response -> {
-            gate.succeeded();
             long granted = response.get(0).toLong();
             if (granted > 0) {
                 lease.tokens.addAndGet(granted);
@@ -283,11 +291,12 @@ public class RateLimiter {
             lease.renewal.set(null);
             mine.complete(granted);
         }, failure -> {
-            gate.failed(failure);
             lease.renewal.set(null);
-            mine.complete(-1L);
+            // skipped (the probe is someone else's) or failed: both leave the decision to the local bucket
+            mine.complete(failure instanceof CircuitBreakerOpenException ? SKIPPED : -1L);
         });
-        return mine;
+        // a call the gate skipped fails at once, before anything is sent
+        return mine.getNow(0L) == SKIPPED ? null : mine;
     }
 
     /** Unused tokens of a lease this instance drops (idle client, or evicted) go back to the shared bucket. */
@@ -299,17 +308,18 @@ public class RateLimiter {
         if (unused <= 0 || !gate.up()) {
             return;
         }
-        call(keyPrefix() + client, -unused).subscribe().with(response -> gate.succeeded(), gate::failed);
+        call(keyPrefix() + client, -unused).subscribe().with(RateLimiter::ignore, RateLimiter::ignore);
     }
 
     private Uni<Response> call(String key, long want) {
         String wantArg = Long.toString(want);
-        redisCalls.incrementAndGet();
-        return redis.send(script(Command.EVALSHA, SCRIPT_SHA, key, wantArg))
-                // the script is not cached on this server yet (first call, restart, failover): send it whole once
-                .onFailure(RateLimiter::noScript)
-                .recoverWithUni(() -> redis.send(script(Command.EVAL, SCRIPT, key, wantArg)))
-                .ifNoItem().after(settings.redisTimeout()).fail();
+        return gate.call(settings.redisTimeout(), () -> {
+            redisCalls.incrementAndGet();
+            return redis.send(script(Command.EVALSHA, SCRIPT_SHA, key, wantArg))
+                    // the script is not cached on this server yet (first call, restart, failover): send it whole once
+                    .onFailure(RateLimiter::noScript)
+                    .recoverWithUni(() -> redis.send(script(Command.EVAL, SCRIPT, key, wantArg)));
+        });
     }
 
     /** Whether Redis decides right now (configured and not in a failure back-off). */
@@ -350,15 +360,11 @@ public class RateLimiter {
         return prefix;
     }
 
+    private static void ignore(Object ignored) {
+    }
+
     private static boolean noScript(Throwable failure) {
         return failure.getMessage() != null && failure.getMessage().startsWith("NOSCRIPT");
     }
 
-    private static String sha1(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -2,7 +2,6 @@ package io.eventsearch.search.readmodel;
 
 import java.math.BigDecimal;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -18,6 +17,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import io.eventsearch.common.EpochMicros;
 import org.jboss.logging.Logger;
 
 import io.eventsearch.EventSearchConfig;
@@ -327,9 +327,7 @@ public class ReadModel {
     }
 
     private static OffsetDateTime row8(Snapshot.Entry entry) {
-        long micros = entry.startMicros();
-        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L)
-                .atOffset(ZoneOffset.UTC);
+        return EpochMicros.utc(entry.startMicros());
     }
 
     /** One row of either statement as an entry: the event's JSON exactly as the SQL path renders it. */
@@ -338,17 +336,13 @@ public class ReadModel {
         BigDecimal max = SearchRepository.price(row.getBigDecimal(7));
         EventSummary summary = new EventSummary(row.getUUID(2), row.getString(3), row.getLocalDateTime(4),
                 row.getLocalDateTime(5), min, max);
-        return new Snapshot.Entry(micros(row.getOffsetDateTime(8)), summary.id(), micros(row.getOffsetDateTime(9)),
+        return new Snapshot.Entry(EpochMicros.of(row.getOffsetDateTime(8)), summary.id(), EpochMicros.of(row.getOffsetDateTime(9)),
                 row.getInteger(10), cents(min), cents(max), SearchJson.event(summary),
                 SearchJson.zones(SearchRepository.zones(row, 11)));
     }
 
     static long cents(BigDecimal price) {
         return price == null ? Snapshot.NO_PRICE : price.movePointRight(2).longValueExact();
-    }
-
-    private static long micros(OffsetDateTime time) {
-        return time.toEpochSecond() * 1_000_000L + time.getNano() / 1_000;
     }
 
     /** Loading stopped: the model would not fit in its budget. */
