@@ -47,6 +47,10 @@ class DashboardMetricsExportedTest {
         for (int i = 0; i < 2; i++) {
             given().get("/search?starts_at=2021-01-01T00:00:00Z").then().statusCode(200);
         }
+        // the GC pause series exists once a collection has happened, which a short test may not have caused yet
+        System.gc();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> scrape(
+                given().get(metrics).then().statusCode(200).extract().asString()).containsKey("jvm_gc_pause_seconds_sum"));
         Map<String, Set<String>> exported = scrape(given().get(metrics).then().statusCode(200).extract().asString());
         DashboardMetrics.EXPORTED.forEach((name, labels) -> {
             assertThat(exported).as("%s on /q/metrics", name).containsKey(name);

@@ -7,6 +7,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import io.eventsearch.common.Digests;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import io.eventsearch.EventSearchConfig;
@@ -35,11 +36,15 @@ public class RateLimitFilter {
     private final RateLimiter limiter;
     private final boolean enabled;
     private final String apiKeyHeader;
+    /** Whether Quarkus' proxy support rewrites the remote address from trusted proxies' headers. */
+    private final boolean forwarding;
     private final Counter allowed;
     private final Counter denied;
 
-    public RateLimitFilter(RateLimiter limiter, EventSearchConfig config, MeterRegistry registry) {
+    public RateLimitFilter(RateLimiter limiter, EventSearchConfig config, MeterRegistry registry,
+            @ConfigProperty(name = "quarkus.http.proxy.proxy-address-forwarding", defaultValue = "false") boolean forwarding) {
         this.limiter = limiter;
+        this.forwarding = forwarding;
         this.enabled = config.rateLimit().enabled();
         this.apiKeyHeader = config.rateLimit().apiKeyHeader();
         this.allowed = counter(registry, "allowed");
@@ -81,7 +86,10 @@ public class RateLimitFilter {
         if (apiKey != null && !apiKey.isBlank()) {
             return "k:" + digest(apiKey);
         }
-        SocketAddress address = request.remoteAddress();
+        // without proxy support the peer is the client: the connection's address, read once per connection, instead
+        // of the request's, which Vert.x Web works out per request from scheme, host and forwarding headers
+        SocketAddress address = forwarding || request.connection() == null ? request.remoteAddress()
+                : request.connection().remoteAddress();
         return "a:" + (address == null || address.hostAddress() == null ? "unknown" : address.hostAddress());
     }
 
