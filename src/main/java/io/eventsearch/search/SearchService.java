@@ -4,15 +4,20 @@ import java.util.Locale;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.eventsearch.common.EpochMicros;
 import io.eventsearch.EventSearchConfig;
+import io.eventsearch.common.EpochMicros;
+import io.eventsearch.search.api.Cursor;
+import io.eventsearch.search.api.PageQuery;
+import io.eventsearch.search.api.SearchWindow;
 import io.eventsearch.search.cache.DaySlice;
 import io.eventsearch.search.cache.DaySliceCache;
 import io.eventsearch.search.cache.ResponseBody;
 import io.eventsearch.search.cache.SearchCache;
 import io.eventsearch.search.cache.SearchCache.Loaded;
+import io.eventsearch.search.json.SearchJson;
 import io.eventsearch.search.readmodel.ReadModel;
 import io.eventsearch.search.readmodel.Snapshot;
+import io.eventsearch.search.sql.SearchRepository;
 import io.eventsearch.storage.CatalogueVersion;
 import io.eventsearch.storage.DataVersion;
 import io.smallrye.mutiny.Uni;

@@ -17,6 +17,9 @@ import org.junit.jupiter.api.Test;
 
 import io.eventsearch.common.EpochMicros;
 import io.eventsearch.search.cache.DaySlice;
+import io.eventsearch.search.json.EventSummary;
+import io.eventsearch.search.json.SearchJson;
+import io.eventsearch.search.sql.SearchRepository;
 import io.eventsearch.storage.DataVersion;
 
 /**

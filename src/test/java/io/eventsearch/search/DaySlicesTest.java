@@ -18,7 +18,10 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.eventsearch.search.api.SearchWindow;
 import io.eventsearch.search.cache.DaySliceCache;
+import io.eventsearch.search.json.SearchJson;
+import io.eventsearch.search.sql.SearchRepository;
 import io.eventsearch.support.CatalogueLoader;
 import io.eventsearch.support.TestDatabase;
 import io.eventsearch.tools.FeedGenerator;

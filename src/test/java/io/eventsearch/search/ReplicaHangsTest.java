@@ -14,6 +14,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import io.eventsearch.search.sql.SearchPool;
 import io.eventsearch.support.CatalogueLoader;
 import io.eventsearch.support.Feeds;
 import io.eventsearch.support.SilentServer;

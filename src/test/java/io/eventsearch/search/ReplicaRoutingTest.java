@@ -16,6 +16,7 @@ import jakarta.inject.Inject;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
+import io.eventsearch.search.sql.SearchPool;
 import io.eventsearch.storage.CatalogueVersion;
 import io.eventsearch.support.CatalogueLoader;
 import io.eventsearch.support.Feeds;

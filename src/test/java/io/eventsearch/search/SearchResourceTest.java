@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import io.eventsearch.search.json.EventSummary;
 import io.eventsearch.storage.PlanIds;
 import io.eventsearch.support.CatalogueLoader;
 import io.eventsearch.support.Feeds;

@@ -66,4 +66,17 @@ public final class Feeds {
             return path.toUri();
         }
     }
+
+    /** A planList feed: one online base plan with plans on the given days of 2030 (1 is January 1st; plan id = day). */
+    public static String daysOf2030(int... days) {
+        StringBuilder feed = new StringBuilder("<planList><output><base_plan base_plan_id=\"b\" sell_mode=\"online\" title=\"Daily\">");
+        for (int day : days) {
+            String date = java.time.LocalDate.of(2030, 1, 1).plusDays(day - 1).toString();
+            feed.append("<plan plan_id=\"").append(day).append("\" plan_start_date=\"").append(date)
+                    .append("T20:00:00\" plan_end_date=\"").append(date).append("T22:00:00\">")
+                    .append("<zone zone_id=\"1\" capacity=\"10\" price=\"").append(day).append(".00\" name=\"Pista\" numbered=\"false\"/>")
+                    .append("</plan>");
+        }
+        return feed.append("</base_plan></output></planList>").toString();
+    }
 }

@@ -17,14 +17,14 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import io.eventsearch.common.EpochMicros;
 import org.jboss.logging.Logger;
 
 import io.eventsearch.EventSearchConfig;
-import io.eventsearch.search.EventSummary;
-import io.eventsearch.search.SearchJson;
-import io.eventsearch.search.SearchPool;
-import io.eventsearch.search.SearchRepository;
+import io.eventsearch.common.EpochMicros;
+import io.eventsearch.search.json.EventSummary;
+import io.eventsearch.search.json.SearchJson;
+import io.eventsearch.search.sql.SearchPool;
+import io.eventsearch.search.sql.SearchRepository;
 import io.eventsearch.storage.CatalogueVersion;
 import io.eventsearch.storage.DataVersion;
 import io.micrometer.core.instrument.Counter;

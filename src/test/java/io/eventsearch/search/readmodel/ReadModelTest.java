@@ -18,10 +18,10 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.eventsearch.search.PageQuery;
-import io.eventsearch.search.SearchJson;
-import io.eventsearch.search.SearchRepository;
-import io.eventsearch.search.SearchWindow;
+import io.eventsearch.search.api.PageQuery;
+import io.eventsearch.search.api.SearchWindow;
+import io.eventsearch.search.json.SearchJson;
+import io.eventsearch.search.sql.SearchRepository;
 import io.eventsearch.storage.CatalogueVersion;
 import io.eventsearch.support.CatalogueLoader;
 import io.eventsearch.support.TestDatabase;

@@ -1,4 +1,4 @@
-package io.eventsearch.search;
+package io.eventsearch.search.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,7 +47,7 @@ class PartitionPruningTest {
     void setUp() {
         db.reset();
         loader.provider("sample").sync(Feeds.planList(1)); // 2021
-        loader.provider("other").sync(SearchV2Test.days(1, 2, 3)); // 2030
+        loader.provider("other").sync(Feeds.daysOf2030(1, 2, 3)); // 2030
     }
 
     /** EXPLAIN ANALYZE of {@code EXECUTE} of the statement prepared from {@code sql}, under a plan cache mode. */

@@ -1,4 +1,4 @@
-package io.eventsearch.search;
+package io.eventsearch.search.sql;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -11,8 +11,11 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.eventsearch.common.EpochMicros;
 import io.eventsearch.EventSearchConfig;
+import io.eventsearch.common.EpochMicros;
+import io.eventsearch.search.api.PageQuery;
+import io.eventsearch.search.api.SearchWindow;
+import io.eventsearch.search.json.EventSummary;
 import io.eventsearch.storage.DataVersion;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;

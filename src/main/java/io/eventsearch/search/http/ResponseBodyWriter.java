@@ -1,4 +1,4 @@
-package io.eventsearch.search;
+package io.eventsearch.search.http;
 
 import java.io.IOException;
 import java.io.OutputStream;

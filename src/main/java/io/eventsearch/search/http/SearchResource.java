@@ -1,4 +1,4 @@
-package io.eventsearch.search;
+package io.eventsearch.search.http;
 
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -7,8 +7,11 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import io.eventsearch.search.SearchService;
 import io.eventsearch.search.api.ApiError;
 import io.eventsearch.search.api.InvalidQueryException;
+import io.eventsearch.search.api.QueryHash;
+import io.eventsearch.search.api.SearchWindow;
 import io.eventsearch.search.ratelimit.RateLimited;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.MultiMap;
@@ -42,7 +45,7 @@ public class SearchResource {
     public Uni<Response> search(@Context HttpServerRequest request) {
         MultiMap params = params(request);
         SearchWindow window = SearchWindow.parse(params.getAll("starts_at"), params.getAll("ends_at"));
-        long queryHash = HttpCaching.queryHash(API, window.key());
+        long queryHash = QueryHash.of(API, window.key());
         Response notModified = http.notModified(request, queryHash);
         if (notModified != null) {
             return Uni.createFrom().item(notModified);

@@ -1,4 +1,4 @@
-package io.eventsearch.search;
+package io.eventsearch.search.sql;
 
 import java.time.Duration;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.eventsearch.search.api;
+package io.eventsearch.search.http;
 
 import java.util.UUID;
 
@@ -8,6 +8,9 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import io.eventsearch.search.api.ApiError;
+import io.eventsearch.search.api.InvalidQueryException;
 
 /**
  * Every error leaves in the contract's envelope: 400 for bad input, the framework's own status for routing

@@ -1,4 +1,4 @@
-package io.eventsearch.search;
+package io.eventsearch.search.http;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -12,6 +12,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import io.eventsearch.EventSearchConfig;
+import io.eventsearch.search.SearchService;
 import io.eventsearch.search.cache.SearchCache;
 import io.eventsearch.storage.CatalogueVersion;
 import io.eventsearch.storage.DataVersion;
@@ -55,21 +56,6 @@ public class HttpCaching {
             value.append(", stale-if-error=").append(http.staleIfError().toSeconds());
         }
         return value.toString();
-    }
-
-    /** Identifies one normalised query of one API in ETags (64-bit FNV-1a; the URL already tells queries apart). */
-    public static long queryHash(String api, String key) {
-        long hash = 0xcbf29ce484222325L;
-        hash = mix(hash, api);
-        hash = (hash ^ '|') * 0x100000001b3L;
-        return mix(hash, key);
-    }
-
-    private static long mix(long hash, String s) {
-        for (int i = 0; i < s.length(); i++) {
-            hash = (hash ^ s.charAt(i)) * 0x100000001b3L;
-        }
-        return hash;
     }
 
     /**

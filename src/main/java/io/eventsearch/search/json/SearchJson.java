@@ -1,4 +1,4 @@
-package io.eventsearch.search;
+package io.eventsearch.search.json;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,7 +12,10 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 
+import io.eventsearch.search.api.Cursor;
+import io.eventsearch.search.api.PageQuery;
 import io.eventsearch.search.cache.DaySlice;
+import io.eventsearch.search.sql.SearchRepository;
 
 /**
  * Renders the contract's success envelope straight to bytes with Jackson's streaming generator: no object

@@ -1,4 +1,4 @@
-package io.eventsearch.search;
+package io.eventsearch.search.api;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -10,9 +10,6 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
-
-import io.eventsearch.search.api.ApiError;
-import io.eventsearch.search.api.InvalidQueryException;
 
 /**
  * The time window of a search: plans with {@code start >= startsAt} and {@code end <= endsAt}, both inclusive,

@@ -1,4 +1,4 @@
-package io.eventsearch.search;
+package io.eventsearch.search.json;
 
 import java.math.BigDecimal;
 import java.time.LocalDateTime;

@@ -1,12 +1,10 @@
-package io.eventsearch.search;
+package io.eventsearch.search.api;
 
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
 
-import io.eventsearch.search.api.ApiError;
-import io.eventsearch.search.api.InvalidQueryException;
 import io.vertx.core.MultiMap;
 
 /**
@@ -44,7 +42,7 @@ public record PageQuery(SearchWindow window, int limit, Cursor cursor, String pr
         if (include != null && !include.equals("zones")) {
             throw invalid("include accepts 'zones' only");
         }
-        int filterHash = (int) HttpCaching.queryHash(window.key(), filters(provider, minPrice, maxPrice));
+        int filterHash = (int) QueryHash.of(window.key(), filters(provider, minPrice, maxPrice));
         String rawCursor = single(params, "cursor");
         Cursor cursor = rawCursor == null ? null : Cursor.decode(rawCursor, filterHash);
         return new PageQuery(window, limit, cursor, provider, minPrice, maxPrice, include != null, filterHash);

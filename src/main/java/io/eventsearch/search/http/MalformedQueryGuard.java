@@ -1,8 +1,9 @@
-package io.eventsearch.search.api;
+package io.eventsearch.search.http;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import io.eventsearch.search.api.ApiError;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 

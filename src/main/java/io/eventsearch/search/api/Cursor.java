@@ -1,4 +1,4 @@
-package io.eventsearch.search;
+package io.eventsearch.search.api;
 
 import java.nio.ByteBuffer;
 import java.time.OffsetDateTime;
@@ -7,8 +7,6 @@ import java.util.UUID;
 import java.util.zip.CRC32C;
 
 import io.eventsearch.common.EpochMicros;
-import io.eventsearch.search.api.ApiError;
-import io.eventsearch.search.api.InvalidQueryException;
 
 /**
  * A v2 page cursor: the keyset position (start instant, id) of the last event of a page. Opaque to clients:

@@ -1,4 +1,4 @@
-package io.eventsearch.search;
+package io.eventsearch.search.http;
 
 import java.time.Duration;
 
@@ -10,6 +10,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import io.eventsearch.EventSearchConfig;
+import io.eventsearch.search.SearchService;
+import io.eventsearch.search.api.PageQuery;
+import io.eventsearch.search.api.QueryHash;
 import io.eventsearch.search.ratelimit.RateLimited;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
@@ -42,7 +45,7 @@ public class SearchV2Resource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> search(@Context HttpServerRequest request) {
         PageQuery query = PageQuery.parse(SearchResource.params(request), maxWindow, defaultLimit, maxLimit);
-        long queryHash = HttpCaching.queryHash(API, query.key());
+        long queryHash = QueryHash.of(API, query.key());
         Response notModified = http.notModified(request, queryHash);
         if (notModified != null) {
             return Uni.createFrom().item(notModified);
