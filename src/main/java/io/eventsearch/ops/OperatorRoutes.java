@@ -32,6 +32,7 @@ import io.eventsearch.storage.ProviderRepository.ProviderOverview;
 import io.eventsearch.storage.SyncRun;
 import io.eventsearch.storage.SyncRunRepository;
 import io.eventsearch.storage.SyncRunRepository.RecentRun;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.security.AuthenticationCompletionException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
@@ -56,7 +57,8 @@ import io.vertx.ext.web.RoutingContext;
  * The POST actions need an operator's HTTP basic credentials, checked by Quarkus' security on the management
  * interface ({@code quarkus.management.auth.*} in application.properties); the GET endpoints are open. Reads and
  * writes go through the repositories of {@code storage} (blocking JDBC, on a worker thread); answers are the
- * records below rendered by Jackson, errors the service's one envelope ({@link ApiError}).
+ * records below rendered by Jackson (registered for reflection: the native image), errors the service's one
+ * envelope ({@link ApiError}).
  */
 @ApplicationScoped
 public class OperatorRoutes {
@@ -64,10 +66,12 @@ public class OperatorRoutes {
     private static final Logger LOG = Logger.getLogger(OperatorRoutes.class);
 
     /** {@code GET /ops/providers}. */
+    @RegisterForReflection
     record Providers(List<ProviderView> providers) {
     }
 
     /** A provider: its row, how it is configured here (absent when it is not), leadership, breaker, recent runs. */
+    @RegisterForReflection
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record ProviderView(int id, String name, boolean configuredHere,
             @JsonInclude(JsonInclude.Include.NON_NULL) String url,
@@ -79,6 +83,7 @@ public class OperatorRoutes {
             List<RunView> recentRuns) {
     }
 
+    @RegisterForReflection
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record RunView(long id, String instance, Instant startedAt, Instant finishedAt, String outcome,
             String failureReason, String failureDetail, Integer httpStatus, Integer attempts, Long feedBytes,
@@ -87,22 +92,27 @@ public class OperatorRoutes {
     }
 
     /** {@code POST .../sync}: the run this instance made. */
+    @RegisterForReflection
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record Synced(String provider, String outcome, String failureReason, String failureDetail, long plansInserted,
             long plansUpdated, long plansUnchanged, long plansGoneStale, Map<String, Long> skipped) {
     }
 
+    @RegisterForReflection
     record PauseChanged(String provider, boolean paused) {
     }
 
+    @RegisterForReflection
     record CircuitReset(String provider, String circuit) {
     }
 
     /** {@code POST .../hold/*}: the decision, and when it applies if no sync here applied it at once. */
+    @RegisterForReflection
     record HoldDecided(String provider, String hold, @JsonInclude(JsonInclude.Include.NON_NULL) String applies) {
     }
 
     /** {@code POST .../hold/confirm} followed by a sync on this instance. */
+    @RegisterForReflection
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record HoldApplied(String provider, String hold, String outcome, String failureReason, long plansGoneStale) {
     }

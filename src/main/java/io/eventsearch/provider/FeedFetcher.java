@@ -213,18 +213,29 @@ public class FeedFetcher {
                     });
         }
 
-        /** Stops the transfer and removes the spool file (the pipe has closed it, or closes it on the reset). */
+        /**
+         * Stops the transfer and removes the spool file (the pipe has closed it, or closes it on the reset). Never
+         * throws: it runs on the failure path, whose failure (a {@link FeedFetchException}) decides on a retry.
+         */
         void abort() {
             aborted.set(true);
             HttpClientResponse receiving = response;
-            if (receiving != null) {
-                // the reset below fails the response too: expected, not worth Vert.x' error line
-                receiving.exceptionHandler(ignored -> {
-                });
-            }
             HttpClientRequest sent = request;
-            if (sent != null) {
-                sent.reset();
+            try {
+                if (receiving != null) {
+                    // the reset below fails the response too: expected, not worth Vert.x' error line
+                    receiving.exceptionHandler(ignored -> {
+                    });
+                }
+            } catch (IllegalStateException alreadyEnded) {
+                // the response was read to its end: nothing of it to silence
+            }
+            try {
+                if (sent != null) {
+                    sent.reset();
+                }
+            } catch (RuntimeException alreadyClosed) {
+                LOG.debugf("provider %s: reset of an ended request: %s", provider.name(), alreadyClosed);
             }
             Path spooled = path;
             if (spooled != null) {
