@@ -279,7 +279,7 @@ bench_search() {
   log "search: loaded in $(echo "$row" | cut -d'|' -f3) ms; VACUUM ANALYZE"
   pq -d "$SEARCH_DB" -c "VACUUM ANALYZE"
   local in_scope
-  in_scope=$(pqv "$SEARCH_DB" "SELECT count(*) FROM plans p JOIN providers pr ON pr.id = p.provider_id AND pr.current_seen_at = p.last_seen_at JOIN base_plans b USING (provider_id, base_plan_id) WHERE b.sell_mode = 'online'")
+  in_scope=$(pqv "$SEARCH_DB" "SELECT count(*) FROM plans p JOIN providers pr ON pr.id = p.provider_id AND p.last_seen_at = 'infinity' JOIN base_plans b USING (provider_id, base_plan_id) WHERE b.sell_mode = 'online'")
 
   # --- the service, search only -------------------------------------------------------------------------------
   start_service "$SEARCH_DB" "$WORK/search-service.log" -Xms"$BENCH_SEARCH_HEAP" -Xmx"$BENCH_SEARCH_HEAP" --

@@ -56,25 +56,32 @@ public class FeedIngestor {
      */
     public CatalogueTransaction.MergeResult ingest(RegisteredProvider provider, Path file, String digest, String etag,
             String lastModified, SyncRun run) throws SQLException, IOException, MalformedFeedException, FencedException {
-        SkipTally skips = new SkipTally(provider.name());
+        SkipTally[] skips = { new SkipTally(provider.name()) };
         try (CatalogueTransaction tx = writer.begin(provider.id(), provider.name(), provider.settings().timeZone())) {
             if (!tx.tryFence()) {
                 throw new FencedException();
             }
             FeedParser.Summary summary;
-            try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 64 * 1024)) {
-                summary = parser.parse(in, new StagingSink(tx, skips));
-            } catch (StagingFailure failure) {
-                throw failure.sqlException;
+            CatalogueTransaction.DropCheck check;
+            while (true) {
+                try {
+                    summary = parse(file, tx, skips[0]);
+                    check = tx.prepareMerge();
+                    break;
+                } catch (CatalogueTransaction.FreshLoadConflict conflict) {
+                    // The provider's first feed repeats a plan: parse it again into staging, where the last one wins.
+                    LOG.infof("provider %s: %s; staging the feed instead", provider.name(), conflict.getMessage());
+                    tx.restage();
+                    skips[0] = new SkipTally(provider.name());
+                }
             }
             run.basePlansSeen = summary.basePlans();
             run.plansSeen = summary.plans();
             run.zonesSeen = summary.zones();
 
-            CatalogueTransaction.DropCheck check = tx.prepareMerge();
-            skips.add(SkipReason.DUPLICATE_PLAN, check.duplicatePlans(),
+            skips[0].add(SkipReason.DUPLICATE_PLAN, check.duplicatePlans(),
                     check.duplicatePlans() + " plan(s) appear more than once; the last occurrence counts");
-            copySkips(skips, run);
+            copySkips(skips[0], run);
 
             String holdReason = holdReason(provider, check, tx.hold(), digest);
             if (holdReason != null) {
@@ -102,7 +109,16 @@ public class FeedIngestor {
             run.zonesWritten = merged.zonesWritten();
             return merged;
         } finally {
-            copySkips(skips, run);
+            copySkips(skips[0], run);
+        }
+    }
+
+    private FeedParser.Summary parse(Path file, CatalogueTransaction tx, SkipTally skips)
+            throws SQLException, IOException, MalformedFeedException {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 64 * 1024)) {
+            return parser.parse(in, new StagingSink(tx, skips));
+        } catch (StagingFailure failure) {
+            throw failure.sqlException;
         }
     }
 

@@ -55,7 +55,7 @@ public class OperatorRoutes {
     private static final String PROVIDERS = """
             SELECT p.id, p.name, p.paused, p.current_seen_at, p.last_confirmed_at, p.held_since, p.held_reason,
                    p.held_feeds, p.confirmed_digest IS NOT NULL AS hold_confirmed,
-                   (SELECT count(*) FROM plans pl WHERE pl.provider_id = p.id AND pl.last_seen_at = p.current_seen_at)
+                   (SELECT count(*) FROM plans pl WHERE pl.provider_id = p.id AND pl.last_seen_at = 'infinity'::timestamptz)
                        AS plans_in_scope
             FROM providers p
             WHERE $1::text IS NULL OR p.name = $1

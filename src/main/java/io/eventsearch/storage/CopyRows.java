@@ -44,6 +44,13 @@ final class CopyRows {
         return this;
     }
 
+    /** A value already in COPY text form (a timestamp PostgreSQL formatted, 'infinity'). */
+    CopyRows raw(String value) {
+        separator();
+        buffer.append(value);
+        return this;
+    }
+
     CopyRows number(long value) {
         separator();
         buffer.append(value);

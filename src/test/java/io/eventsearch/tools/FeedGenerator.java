@@ -186,8 +186,13 @@ public final class FeedGenerator {
     }
 
     public static Written write(Path file, Options o) throws IOException {
+        return write(file, o, 0);
+    }
+
+    /** The feed with every {@code changeEvery}-th plan's first zone 1.00 dearer (0: none). */
+    public static Written write(Path file, Options o, int changeEvery) throws IOException {
         try (OutputStream out = Files.newOutputStream(file)) {
-            return write(out, o);
+            return write(out, o, null, changeEvery);
         }
     }
 
