@@ -48,7 +48,7 @@ public class SearchRepository {
     /** The join that narrows plans to the latest scope (plans in their provider's latest applied feed). */
     public static final String LATEST_JOIN = """
 
-                JOIN providers pr ON pr.id = p.provider_id AND """ + Scope.PLAN_IN_SCOPE;
+                JOIN providers pr ON pr.id = p.provider_id AND\s""" + Scope.PLAN_IN_SCOPE;
     /** The contract's window: starts inside it and ends by its upper bound. */
     private static final String IN_WINDOW = "p.starts_at >= $1 AND p.starts_at <= $2 AND p.ends_at <= $2";
     /** A day slice: every plan starting in [$1, $2), wherever it ends (the assembler filters on the end). */

@@ -136,12 +136,18 @@ public final class CatalogueTransaction implements AutoCloseable {
 
     /** Applies the feed and records its change set. The caller commits. */
     public MergeResult merge(String feedDigest, String etag, String lastModified) throws SQLException {
-        ChangeLog.open(connection);
-        MergeResult result = fresh() ? freshLoad.result(connection)
-                : new DeltaMerge(connection, providerId, fence.previousSeenAt()).merge(check.feedPlans());
+        MergeResult result;
+        if (fresh()) {
+            result = freshLoad.result();
+        } else {
+            ChangeLog.open(connection);
+            result = new DeltaMerge(connection, providerId, fence.previousSeenAt()).merge(check.feedPlans());
+        }
         SyncFence.markApplied(connection, providerId, feedDigest, etag, lastModified);
         // Rows that came, changed, came back or left change what search shows; rows that stay are not written.
-        return result.withVersion(result.visibleChange() ? ChangeLog.record(connection) : null);
+        return result.withVersion(result.visibleChange()
+                ? ChangeLog.record(connection, fresh() ? Integer.valueOf(providerId) : null)
+                : null);
     }
 
     /** Records that a feed was held; nothing of it is applied. The caller commits. */

@@ -28,6 +28,11 @@ final class ChangeLog {
             INSERT INTO catalogue_changes (data_version, plan_id) SELECT DISTINCT ?, id FROM changed;
             """;
 
+    /** A provider's first feed: every plan it has entered the scope (ids are unique there already). */
+    private static final String RECORD_ALL = """
+            INSERT INTO catalogue_changes (data_version, plan_id) SELECT ?, id FROM plan_identities WHERE provider_id = ?
+            """;
+
     private static final String PRUNE_CHANGES = """
             DELETE FROM catalogue_changes WHERE data_version <= ?;
             UPDATE catalogue_state SET changes_from = greatest(changes_from, ?);
@@ -44,15 +49,21 @@ final class ChangeLog {
         }
     }
 
-    /** A new data version carrying the plans in {@code changed}. */
-    static DataVersion record(Connection connection) throws SQLException {
+    /**
+     * A new data version carrying the plans in {@code changed} or, with {@code freshProvider} (not null), every plan
+     * of that provider.
+     */
+    static DataVersion record(Connection connection, Integer freshProvider) throws SQLException {
         DataVersion version;
         try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(BUMP_VERSION)) {
             rs.next();
             version = new DataVersion(rs.getLong(1), rs.getTimestamp(2).toInstant());
         }
-        try (PreparedStatement st = connection.prepareStatement(RECORD_CHANGES)) {
+        try (PreparedStatement st = connection.prepareStatement(freshProvider == null ? RECORD_CHANGES : RECORD_ALL)) {
             st.setLong(1, version.version());
+            if (freshProvider != null) {
+                st.setInt(2, freshProvider);
+            }
             st.executeUpdate();
         }
         try (PreparedStatement st = connection.prepareStatement(PRUNE_CHANGES)) {

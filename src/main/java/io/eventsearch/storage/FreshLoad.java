@@ -1,7 +1,5 @@
 package io.eventsearch.storage;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.ZoneId;
 
@@ -24,11 +22,6 @@ final class FreshLoad extends FeedRows {
             + "start_local, end_local, sell_from, sell_to, sold_out, zone_count, min_price, max_price, content_hash, "
             + "first_seen_at, last_seen_at, updated_at) FROM STDIN";
     private static final String COPY_ZONES = "COPY zones (plan_id, position, zone_id, name, capacity, price, numbered) FROM STDIN";
-
-    /** Every plan of the provider entered the scope: the change set is all of them. */
-    private static final String RECORD_ALL = """
-            INSERT INTO changed SELECT id FROM plan_identities WHERE provider_id = ?
-            """;
 
     private static final String IN_SCOPE = "infinity";
 
@@ -79,12 +72,8 @@ final class FreshLoad extends FeedRows {
         return plans;
     }
 
-    /** Everything is written: the counts, and the change set (every plan) in the temp table {@code changed}. */
-    CatalogueTransaction.MergeResult result(Connection connection) throws SQLException {
-        try (PreparedStatement st = connection.prepareStatement(RECORD_ALL)) {
-            st.setInt(1, providerId);
-            st.executeUpdate();
-        }
+    /** Everything is written: the counts (the change set is every plan of the provider, see {@link ChangeLog}). */
+    CatalogueTransaction.MergeResult result() {
         return new CatalogueTransaction.MergeResult(basePlans, 0, 0, 0, 0, plans, 0, 0, 0, 0, zones, null);
     }
 }
