@@ -35,7 +35,8 @@ public class FeedIngestor {
     private static final Logger LOG = Logger.getLogger(FeedIngestor.class);
 
     private final CatalogueWriter writer;
-    private final FeedParser parser = new FeedParser();
+    /** Reads the XML on the sync's thread and validates on a second one; the COPY runs on a third (CopyPipeline). */
+    private final FeedParser parser = new FeedParser(true);
     private final double maxDropRatio;
 
     public FeedIngestor(CatalogueWriter writer, EventSearchConfig config) {
