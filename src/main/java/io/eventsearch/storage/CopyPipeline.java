@@ -19,7 +19,7 @@ import org.postgresql.copy.CopyManager;
  */
 final class CopyPipeline {
 
-    static final int QUEUED = 2;
+    static final int QUEUED = 1;
 
     /** One COPY statement and its rows in COPY text format. */
     record Part(String sql, byte[] rows) {

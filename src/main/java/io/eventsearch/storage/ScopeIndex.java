@@ -17,8 +17,9 @@ import java.util.UUID;
  */
 final class ScopeIndex {
 
+    /** In no order: sorting here is cheaper than a sort (or a merge of every partition's index) in PostgreSQL. */
     private static final String LOAD = "SELECT id, content_hash FROM plans WHERE provider_id = ? AND "
-            + "last_seen_at = " + Scope.IN_SCOPE + " ORDER BY id";
+            + "last_seen_at = " + Scope.IN_SCOPE;
 
     private long[] msb;
     private long[] lsb;
@@ -38,11 +39,23 @@ final class ScopeIndex {
         this.staged = new BitSet(size);
     }
 
+    /** An index of the given plans, in any order (tests). */
+    static ScopeIndex of(long[] msb, long[] lsb, long[] hashes) {
+        ScopeIndex index = new ScopeIndex(msb.clone(), lsb.clone(), hashes.clone(), msb.length);
+        index.sort(0, msb.length - 1);
+        return index;
+    }
+
+    /** The id at a position (tests). */
+    UUID id(int index) {
+        return new UUID(msb[index], lsb[index]);
+    }
+
     static ScopeIndex empty() {
         return new ScopeIndex(new long[0], new long[0], new long[0], 0);
     }
 
-    /** Reads the provider's in-scope plans, in id order (PostgreSQL orders uuids as unsigned bytes). */
+    /** Reads the provider's in-scope plans and sorts them by id (as unsigned 128-bit numbers). */
     static ScopeIndex load(Connection connection, int providerId) throws SQLException {
         long[] msb = new long[1024];
         long[] lsb = new long[1024];
@@ -67,7 +80,70 @@ final class ScopeIndex {
                 }
             }
         }
-        return new ScopeIndex(Arrays.copyOf(msb, n), Arrays.copyOf(lsb, n), Arrays.copyOf(hashes, n), n);
+        ScopeIndex index = new ScopeIndex(Arrays.copyOf(msb, n), Arrays.copyOf(lsb, n), Arrays.copyOf(hashes, n), n);
+        index.sort(0, n - 1);
+        return index;
+    }
+
+    private int compare(int i, int j) {
+        int c = Long.compareUnsigned(msb[i], msb[j]);
+        return c != 0 ? c : Long.compareUnsigned(lsb[i], lsb[j]);
+    }
+
+    private void swap(int i, int j) {
+        long t = msb[i];
+        msb[i] = msb[j];
+        msb[j] = t;
+        t = lsb[i];
+        lsb[i] = lsb[j];
+        lsb[j] = t;
+        t = hashes[i];
+        hashes[i] = hashes[j];
+        hashes[j] = t;
+    }
+
+    /** Quicksort of the three arrays together (ids are hashes, so no input is adversarial); insertion sort below 16. */
+    void sort(int low, int high) {
+        while (high - low >= 16) {
+            int mid = (low + high) >>> 1;
+            if (compare(mid, low) < 0) {
+                swap(mid, low);
+            }
+            if (compare(high, low) < 0) {
+                swap(high, low);
+            }
+            if (compare(high, mid) < 0) {
+                swap(high, mid);
+            }
+            swap(mid, high - 1);
+            int pivot = high - 1;
+            int i = low;
+            int j = high - 1;
+            while (true) {
+                while (compare(++i, pivot) < 0) {
+                }
+                while (compare(--j, pivot) > 0) {
+                }
+                if (i >= j) {
+                    break;
+                }
+                swap(i, j);
+            }
+            swap(i, high - 1);
+            // recurse into the smaller side, loop on the larger: the stack stays logarithmic
+            if (i - low < high - i) {
+                sort(low, i - 1);
+                low = i + 1;
+            } else {
+                sort(i + 1, high);
+                high = i - 1;
+            }
+        }
+        for (int i = low + 1; i <= high; i++) {
+            for (int j = i; j > low && compare(j, j - 1) < 0; j--) {
+                swap(j, j - 1);
+            }
+        }
     }
 
     int size() {

@@ -196,7 +196,7 @@ public final class FeedParser {
 
         private final Validation validation;
         private final java.util.concurrent.BlockingQueue<List<Object>> queue =
-                new java.util.concurrent.ArrayBlockingQueue<>(2);
+                new java.util.concurrent.ArrayBlockingQueue<>(1);
         private final Thread thread;
         private List<Object> chunk = new ArrayList<>(CHUNK + 1);
         private int chunkZones;
