@@ -1,4 +1,4 @@
-# The ingestion benchmark (issues 3 and 20), sourced by bench/run. For each size in BENCH_SIZES (plans):
+# The ingestion benchmark, sourced by bench/run. For each size in BENCH_SIZES (plans):
 #   1. generate a feed (N/10 base plans x 10 plans x BENCH_INGEST_ZONES zones, 1% dirty records, two years: 100k
 #      plans are 500k zones and 65 MiB of XML) and, in the same pass,
 #      the rows the service stores for it as COPY text files; then the same feed with every BENCH_CHANGE_EVERY-th

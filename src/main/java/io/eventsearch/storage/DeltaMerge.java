@@ -115,6 +115,7 @@ final class DeltaMerge {
             """;
 
     private static final String REPLACE_ZONES = """
+            ANALYZE written;
             DELETE FROM zones z USING written w WHERE NOT w.inserted AND z.plan_id = w.id;
             INSERT INTO zones (plan_id, position, zone_id, name, capacity, price, numbered)
             SELECT w.id, z.position, z.zone_id, z.name, z.capacity, z.price, z.numbered
@@ -177,6 +178,7 @@ final class DeltaMerge {
         long zonesWritten;
         try (Statement st = connection.createStatement()) {
             st.execute(REPLACE_ZONES);
+            st.getMoreResults();
             st.getMoreResults();
             zonesWritten = Math.max(0, st.getUpdateCount());
         }
