@@ -95,12 +95,16 @@ build() {
   fi
 }
 
-generate_feed() { # generate_feed OUT PLANS [COPY_DIR]: N plans = N/plans-per-base base plans
+# generate_feed OUT PLANS [COPY_DIR [GENERATOR_OPTIONS...]]: N plans = N/plans-per-base base plans; COPY_DIR may be
+# empty (no rows written); further options go to the generator (e.g. --change-every 100).
+generate_feed() {
   local out=$1 plans=$2 copy_dir=${3:-}
+  shift 2; [ $# -gt 0 ] && shift
   local base=$(( plans / BENCH_PLANS_PER_BASE ))
   local args=(--base-plans "$base" --plans "$BENCH_PLANS_PER_BASE" --zones "$BENCH_ZONES" --seed "$BENCH_SEED"
               --dirty "$BENCH_DIRTY" --span-days "$BENCH_SPAN_DAYS" --out "$out")
   [ -n "$copy_dir" ] && args+=(--copy-dir "$copy_dir")
+  args+=("$@")
   java -cp "$REPO_DIR/target/test-classes" io.eventsearch.tools.FeedGenerator "${args[@]}"
 }
 

@@ -280,7 +280,7 @@ load_search_catalogue() {
   [ "$(echo "$row" | cut -d'|' -f2)" = succeeded ] || die "loading the search catalogue failed: $row"
   log "search: loaded in $(echo "$row" | cut -d'|' -f3) ms; VACUUM ANALYZE"
   pq -d "$SEARCH_DB" -c "VACUUM ANALYZE"
-  IN_SCOPE=$(pqv "$SEARCH_DB" "SELECT count(*) FROM plans p JOIN providers pr ON pr.id = p.provider_id AND pr.current_seen_at = p.last_seen_at JOIN base_plans b USING (provider_id, base_plan_id) WHERE b.sell_mode = 'online'")
+  IN_SCOPE=$(pqv "$SEARCH_DB" "SELECT count(*) FROM plans p JOIN providers pr ON pr.id = p.provider_id AND p.last_seen_at = 'infinity' JOIN base_plans b USING (provider_id, base_plan_id) WHERE b.sell_mode = 'online'")
 }
 
 bench_search() {

@@ -54,12 +54,12 @@ public class ProviderRepository {
     private static final String OVERVIEW = """
             SELECT p.id, p.name, p.paused, p.current_seen_at, p.last_confirmed_at, p.held_since, p.held_reason,
                    p.held_feeds, p.confirmed_digest IS NOT NULL AS hold_confirmed,
-                   (SELECT count(*) FROM plans pl WHERE pl.provider_id = p.id AND pl.last_seen_at = p.current_seen_at)
+                   (SELECT count(*) FROM plans pl WHERE pl.provider_id = p.id AND pl.last_seen_at = %s)
                        AS plans_in_scope
             FROM providers p
             WHERE ?::text IS NULL OR p.name = ?
             ORDER BY p.name
-            """;
+            """.formatted(Scope.IN_SCOPE);
 
     private final DataSource dataSource;
 

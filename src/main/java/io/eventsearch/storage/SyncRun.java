@@ -40,7 +40,7 @@ public final class SyncRun {
         return skipped.values().stream().mapToLong(Long::longValue).sum();
     }
 
-    /** Rows written beyond last_seen_at bumps: what a change actually cost. */
+    /** Content rows written (plans and base plans inserted or updated, zones): what a change actually cost. */
     public long rowsWritten() {
         return plansInserted + plansUpdated + basePlansInserted + basePlansUpdated + zonesWritten;
     }

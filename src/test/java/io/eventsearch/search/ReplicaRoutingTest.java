@@ -74,14 +74,14 @@ class ReplicaRoutingTest {
                 "TRUNCATE zones, plans, plan_identities, base_plans, sync_runs, providers RESTART IDENTITY CASCADE",
                 "INSERT INTO providers (name, current_seen_at) VALUES ('sample', '2029-12-01T00:00:00Z')",
                 "INSERT INTO base_plans VALUES (1, 'r', '" + title + "', 'online', NULL, true, 0,"
-                        + " '2029-12-01T00:00:00Z', '2029-12-01T00:00:00Z', '2029-12-01T00:00:00Z')",
+                        + " '2029-12-01T00:00:00Z', 'infinity', '2029-12-01T00:00:00Z')",
                 "INSERT INTO plan_identities (id, provider_id, base_plan_id, plan_id)"
                         + " VALUES ('00000000-0000-5000-8000-000000000001', 1, 'r', 'r')",
                 "INSERT INTO plans (id, provider_id, base_plan_id, plan_id, starts_at, ends_at, start_local, end_local,"
                         + " sold_out, zone_count, content_hash, first_seen_at, last_seen_at, updated_at)"
                         + " VALUES ('00000000-0000-5000-8000-000000000001', 1, 'r', 'r', '2030-01-01T20:00:00Z',"
                         + " '2030-01-01T22:00:00Z', '2030-01-01T20:00:00', '2030-01-01T22:00:00', false, 0, 0,"
-                        + " '2029-12-01T00:00:00Z', '2029-12-01T00:00:00Z', '2029-12-01T00:00:00Z')",
+                        + " '2029-12-01T00:00:00Z', 'infinity', '2029-12-01T00:00:00Z')",
                 "UPDATE catalogue_state SET data_version = " + version + ", changed_at = '2029-12-01T00:00:00Z'");
     }
 

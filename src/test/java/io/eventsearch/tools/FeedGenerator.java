@@ -20,8 +20,11 @@ import java.util.SplittableRandom;
  * <p>Only the JDK is needed, so benchmarks run it straight from {@code target/test-classes}:
  * <pre>
  * java -cp target/test-classes io.eventsearch.tools.FeedGenerator --base-plans 10000 --plans 10 --zones 20 \
- *      --seed 42 --dialect planList --dirty 0.01 --out /tmp/feed.xml [--copy-dir /tmp/rows]
+ *      --seed 42 --dialect planList --dirty 0.01 --out /tmp/feed.xml [--copy-dir /tmp/rows] [--change-every 100]
  * </pre>
+ *
+ * <p>With {@code --change-every N}, every Nth plan (1% of them for N = 100) gets its first zone's price raised by
+ * 1.00 and nothing else changes: with the same seed, the feed of a provider whose catalogue moved a little since.
  *
  * <p>With {@code --copy-dir}, the same pass also writes the rows the service stores for that feed (valid records
  * only, as provider id 1 named {@code --provider}, time zone UTC) as {@code base_plans.tsv}, {@code plan_identities.tsv},
@@ -85,6 +88,11 @@ public final class FeedGenerator {
 
     /** Writes the feed and, when {@code rows} is not null, the equivalent table rows. */
     public static Written write(OutputStream out, Options o, CopyRows rows) throws IOException {
+        return write(out, o, rows, 0);
+    }
+
+    /** As above; with {@code changeEvery > 0}, every such plan's first zone costs 1.00 more (see the class comment). */
+    public static Written write(OutputStream out, Options o, CopyRows rows, int changeEvery) throws IOException {
         boolean planList = !"eventList".equals(o.dialect());
         String root = planList ? "planList" : "eventList";
         String base = planList ? "base_plan" : "base_event";
@@ -138,6 +146,9 @@ public final class FeedGenerator {
                 }
                 for (int z = 0; z < o.zonesPerPlan(); z++) {
                     int cents = (5 + random.nextInt(200)) * 100 + (random.nextBoolean() ? 0 : 50);
+                    if (z == 0 && changeEvery > 0 && planNumber % changeEvery == 0) {
+                        cents += 100;
+                    }
                     String price = cents / 100 + "." + (cents % 100 == 0 ? "00" : "50");
                     int seats = random.nextInt(500);
                     String capacity = Integer.toString(seats);
@@ -175,8 +186,13 @@ public final class FeedGenerator {
     }
 
     public static Written write(Path file, Options o) throws IOException {
+        return write(file, o, 0);
+    }
+
+    /** The feed with every {@code changeEvery}-th plan's first zone 1.00 dearer (0: none). */
+    public static Written write(Path file, Options o, int changeEvery) throws IOException {
         try (OutputStream out = Files.newOutputStream(file)) {
-            return write(out, o);
+            return write(out, o, null, changeEvery);
         }
     }
 
@@ -323,6 +339,7 @@ public final class FeedGenerator {
         Path out = null;
         Path copyDir = null;
         String provider = "bench";
+        int changeEvery = 0;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : "";
             switch (args[i]) {
@@ -338,6 +355,7 @@ public final class FeedGenerator {
                 case "--out" -> out = Path.of(value);
                 case "--copy-dir" -> copyDir = Path.of(value);
                 case "--provider" -> provider = value;
+                case "--change-every" -> changeEvery = Integer.parseInt(value);
                 default -> {
                     System.err.println("unknown option " + args[i]);
                     System.exit(2);
@@ -349,7 +367,7 @@ public final class FeedGenerator {
         Written written;
         try (CopyRows rows = copyDir == null ? null : new CopyRows(copyDir, provider);
                 OutputStream stream = out == null ? System.out : Files.newOutputStream(out)) {
-            written = write(stream, options, rows);
+            written = write(stream, options, rows, changeEvery);
         }
         System.err.printf("wrote %d base plans, %d valid plans, %d dirty records, %d zones, %d bytes%n",
                 written.basePlans(), written.validPlans(), written.dirtyRecords(), written.zones(), written.bytes());

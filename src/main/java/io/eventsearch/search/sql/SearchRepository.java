@@ -17,6 +17,7 @@ import io.eventsearch.search.api.PageQuery;
 import io.eventsearch.search.api.SearchWindow;
 import io.eventsearch.search.json.EventSummary;
 import io.eventsearch.storage.DataVersion;
+import io.eventsearch.storage.Scope;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -51,7 +52,7 @@ public class SearchRepository {
     /** The join that narrows plans to the latest scope (plans in their provider's latest applied feed). */
     public static final String LATEST_JOIN = """
 
-                JOIN providers pr ON pr.id = p.provider_id AND pr.current_seen_at = p.last_seen_at""";
+                JOIN providers pr ON pr.id = p.provider_id AND\s""" + Scope.PLAN_IN_SCOPE;
     /** The contract's window: starts inside it and ends by its upper bound. */
     private static final String IN_WINDOW = "p.starts_at >= $1 AND p.starts_at <= $2 AND p.ends_at <= $2";
     /** A day slice: every plan starting in [$1, $2), wherever it ends (the assembler filters on the end). */
@@ -106,7 +107,7 @@ public class SearchRepository {
                 FROM zones z WHERE z.plan_id = e.id
             ) zs ON true
             """;
-    private static final String IN_LATEST = " AND pr.current_seen_at = p.last_seen_at";
+    private static final String IN_LATEST = " AND " + Scope.PLAN_IN_SCOPE;
     static final String PAGE_LATEST = PAGE.formatted("", IN_LATEST, ONLINE, "");
     static final String PAGE_LATEST_ZONES = PAGE.formatted(ZONE_COLUMNS, IN_LATEST, ONLINE, ZONES_JOIN);
     static final String PAGE_EVER_SEEN = PAGE.formatted("", "", EVER_ONLINE, "");

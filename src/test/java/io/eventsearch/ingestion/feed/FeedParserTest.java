@@ -25,7 +25,12 @@ import io.eventsearch.support.Feeds;
 
 class FeedParserTest {
 
-    private final FeedParser parser = new FeedParser();
+    private final FeedParser parser = new FeedParser(twoThreads());
+
+    /** Whether the records are validated on a second thread (see {@link FeedParserTwoThreadsTest}). */
+    boolean twoThreads() {
+        return false;
+    }
 
     /** Collects what the parser hands out. */
     static final class Collected implements FeedSink {

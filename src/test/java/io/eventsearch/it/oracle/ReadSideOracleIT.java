@@ -440,7 +440,7 @@ class ReadSideOracleIT {
                 SELECT p.id FROM plans p JOIN base_plans b ON b.provider_id = p.provider_id AND b.base_plan_id = p.base_plan_id
                 WHERE b.ever_online ORDER BY p.starts_at, p.id
                 """ : """
-                SELECT p.id FROM plans p JOIN providers pr ON pr.id = p.provider_id AND pr.current_seen_at = p.last_seen_at
+                SELECT p.id FROM plans p JOIN providers pr ON pr.id = p.provider_id AND p.last_seen_at = 'infinity'
                 JOIN base_plans b ON b.provider_id = p.provider_id AND b.base_plan_id = p.base_plan_id
                 WHERE b.sell_mode = 'online' ORDER BY p.starts_at, p.id
                 """;

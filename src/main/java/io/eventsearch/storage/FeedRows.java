@@ -1,0 +1,102 @@
+package io.eventsearch.storage;
+
+import java.math.BigDecimal;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.UUID;
+
+import io.eventsearch.catalogue.BasePlan;
+import io.eventsearch.catalogue.Plan;
+import io.eventsearch.catalogue.Zone;
+
+/**
+ * What a parsed feed turns into on its way to PostgreSQL: COPY rows in batches, sent through a {@link CopyPipeline}.
+ * Two kinds: {@link FreshLoad} writes a provider's first feed straight into the catalogue tables, {@link StagedFeed}
+ * stages only what differs from the provider's scope for the merge.
+ */
+abstract class FeedRows {
+
+    protected final int providerId;
+    protected final String providerName;
+    protected final ZoneId timeZone;
+    protected final long zoneSalt;
+    private final int batchSize;
+    private final CopyPipeline pipeline;
+    private final PlanIds planIds = new PlanIds();
+    private int batchPlans;
+
+    FeedRows(int providerId, String providerName, ZoneId timeZone, int batchSize, CopyPipeline pipeline) {
+        this.providerId = providerId;
+        this.providerName = providerName;
+        this.timeZone = timeZone;
+        this.zoneSalt = timeZone.getId().hashCode() * 0x9E3779B97F4A7C15L;
+        this.batchSize = batchSize;
+        this.pipeline = pipeline;
+    }
+
+    abstract void add(BasePlan basePlan) throws SQLException;
+
+    abstract void add(BasePlan basePlan, Plan plan) throws SQLException;
+
+    /** The batch's COPY statements, in foreign key order. */
+    protected abstract CopyPipeline.Batch batch();
+
+    /** A plan's derived columns: its id, instants, price range and stored content hash. */
+    protected final Facts facts(BasePlan basePlan, Plan plan) {
+        BigDecimal min = null;
+        BigDecimal max = null;
+        for (Zone zone : plan.zones()) {
+            BigDecimal price = zone.price();
+            min = min == null || price.compareTo(min) < 0 ? price : min;
+            max = max == null || price.compareTo(max) > 0 ? price : max;
+        }
+        return new Facts(planIds.planId(providerName, basePlan.basePlanId(), plan.planId()),
+                plan.start().atZone(timeZone).toInstant(), plan.end().atZone(timeZone).toInstant(), min, max,
+                plan.contentHash() ^ zoneSalt);
+    }
+
+    record Facts(UUID id, Instant startsAt, Instant endsAt, BigDecimal min, BigDecimal max, long hash) {
+    }
+
+    /** The plan columns both kinds share, from base_plan_id to max_price. */
+    protected static CopyRows planColumns(CopyRows rows, BasePlan basePlan, Plan plan, Facts f) {
+        return rows.text(basePlan.basePlanId()).text(plan.planId()).instant(f.startsAt()).instant(f.endsAt())
+                .local(plan.start()).local(plan.end()).local(plan.sellFrom()).local(plan.sellTo())
+                .bool(plan.soldOut()).number(plan.zones().size()).decimal(f.min()).decimal(f.max());
+    }
+
+    /** The zone columns from position on. */
+    protected static void zoneColumns(CopyRows rows, int position, Zone zone) {
+        rows.number(position).text(zone.zoneId()).text(zone.name()).number(zone.capacity()).decimal(zone.price())
+                .bool(zone.numbered()).endRow();
+    }
+
+    /** Counts a plan into the batch; sends the batch when full. */
+    protected final void planAdded() throws SQLException {
+        if (++batchPlans >= batchSize) {
+            flush();
+        }
+    }
+
+    /** Sends what is buffered. */
+    protected final void flush() throws SQLException {
+        batchPlans = 0;
+        pipeline.send(batch().parts());
+    }
+
+    /** Sends a batch of other rows. */
+    protected final void send(CopyPipeline.Batch batch) throws SQLException {
+        pipeline.send(batch.parts());
+    }
+
+    /** Sends the last batch and waits until everything is written. */
+    void finish() throws SQLException {
+        flush();
+        pipeline.finish();
+    }
+
+    void abort() {
+        pipeline.abort();
+    }
+}

@@ -1,0 +1,215 @@
+package io.eventsearch.ingestion;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import jakarta.inject.Inject;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.eventsearch.provider.ProviderGuards;
+import io.eventsearch.provider.ProviderSettings;
+import io.eventsearch.storage.SyncRun;
+import io.eventsearch.support.Feeds;
+import io.eventsearch.support.TestDatabase;
+import io.eventsearch.tools.FeedGenerator;
+import io.eventsearch.tools.FeedGenerator.Options;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The paths of a sync: a provider's first feed (COPY straight into the catalogue, or staged when it repeats a plan),
+ * a later feed that changed a little (only the changed rows written), and a first sync interrupted mid-way.
+ */
+@QuarkusTest
+class SyncPathsTest {
+
+    @Inject
+    SyncService sync;
+    @Inject
+    ProviderRegistry registry;
+    @Inject
+    ProviderGuards guards;
+    @Inject
+    TestDatabase db;
+
+    Path file;
+    RegisteredProvider provider;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        db.reset();
+        guards.reset("paths");
+        file = Files.createTempFile("paths-", ".xml");
+        file.toFile().deleteOnExit();
+        provider = registry.register(ProviderSettings.of("paths", file.toUri()));
+    }
+
+    private SyncRun sync() {
+        return sync.sync(provider).await().atMost(Duration.ofSeconds(120));
+    }
+
+    private long version() {
+        return (long) db.value("SELECT data_version FROM catalogue_state");
+    }
+
+    private long inScope() {
+        return db.count("SELECT count(*) FROM plans WHERE last_seen_at = 'infinity'");
+    }
+
+    @Test
+    void aProvidersFirstFeedGoesStraightIntoTheCatalogueWithItsWholeChangeSet() throws Exception {
+        FeedGenerator.write(file, Options.of(200, 5, 3));
+        SyncRun first = sync();
+        assertThat(first.outcome).isEqualTo(SyncRun.Outcome.SUCCEEDED);
+        assertThat(first.plansInserted).isEqualTo(1_000);
+        assertThat(first.basePlansInserted).isEqualTo(200);
+        assertThat(first.zonesWritten).isEqualTo(3_000);
+        assertThat(first.plansUpdated + first.plansUnchanged + first.plansReturned + first.plansGoneStale).isZero();
+        assertThat(inScope()).isEqualTo(1_000);
+        assertThat(db.count("SELECT count(*) FROM zones")).isEqualTo(3_000);
+        assertThat(db.count("SELECT count(*) FROM base_plans WHERE last_seen_at = 'infinity'")).isEqualTo(200);
+        // first seen, updated and applied at the transaction's time
+        assertThat(db.count("""
+                SELECT count(*) FROM plans p JOIN providers pr ON pr.id = p.provider_id
+                WHERE p.first_seen_at = pr.current_seen_at AND p.updated_at = pr.current_seen_at""")).isEqualTo(1_000);
+        // every plan entered the scope: the change set of the new version is all of them
+        long version = version();
+        assertThat(db.count("SELECT count(*) FROM catalogue_changes WHERE data_version = " + version)).isEqualTo(1_000);
+        assertThat(db.count("SELECT count(*) FROM sync_runs WHERE outcome = 'succeeded' AND plans_inserted = 1000 "
+                + "AND zones_written = 3000")).isEqualTo(1);
+    }
+
+    @Test
+    void aFirstFeedThatRepeatsAPlanIsStagedAndTheLastOccurrenceWins() throws Exception {
+        // 291's plan appears twice; the second time it costs 99.00
+        String feed = Feeds.text(Feeds.planList(1));
+        int start = feed.indexOf("<plan ", feed.indexOf("base_plan_id=\"291\""));
+        int end = feed.indexOf("</plan>", start) + "</plan>".length();
+        String again = feed.substring(start, end).replaceAll("price=\"[0-9.]+\"", "price=\"99.00\"");
+        Files.writeString(file, feed.substring(0, end) + "\n" + again + feed.substring(end));
+        SyncRun first = sync();
+        assertThat(first.outcome).isEqualTo(SyncRun.Outcome.SUCCEEDED);
+        assertThat(first.plansInserted).isEqualTo(4);
+        assertThat(first.skipped).containsEntry("duplicate_plan", 1L);
+        assertThat(db.value("SELECT min_price || '-' || max_price FROM plans WHERE base_plan_id = '291'"))
+                .isEqualTo("99.00-99.00");
+        assertThat(db.count("SELECT count(*) FROM plans")).isEqualTo(4);
+        assertThat(inScope()).isEqualTo(4);
+        assertThat(db.count("SELECT count(*) FROM catalogue_changes WHERE data_version = " + version())).isEqualTo(4);
+    }
+
+    @Test
+    void aFeedWithOnePercentChangedWritesOnlyTheChangedPlansAndTheirZones() throws Exception {
+        Options options = Options.of(200, 5, 3);
+        FeedGenerator.write(file, options);
+        sync();
+        List<Map<String, Object>> before = db.rows("SELECT id, xmin::text AS v, content_hash FROM plans ORDER BY id");
+        long zoneVersions = db.count("SELECT count(DISTINCT xmin::text) FROM zones");
+        long baseVersions = db.count("SELECT sum(xmin::text::bigint) FROM base_plans");
+
+        // every 100th plan's first zone 1.00 dearer: 10 of 1,000
+        FeedGenerator.write(file, options, 100);
+        SyncRun delta = sync();
+        assertThat(delta.outcome).isEqualTo(SyncRun.Outcome.SUCCEEDED);
+        assertThat(delta.plansUpdated).isEqualTo(10);
+        assertThat(delta.plansUnchanged).isEqualTo(990);
+        assertThat(delta.plansInserted + delta.plansReturned + delta.plansGoneStale).isZero();
+        assertThat(delta.zonesWritten).isEqualTo(30);
+        assertThat(delta.basePlansUnchanged).isEqualTo(200);
+        assertThat(delta.basePlansUpdated + delta.basePlansInserted).isZero();
+
+        List<Map<String, Object>> after = db.rows("SELECT id, xmin::text AS v, content_hash FROM plans ORDER BY id");
+        long rewritten = 0;
+        for (int i = 0; i < before.size(); i++) {
+            if (!before.get(i).get("v").equals(after.get(i).get("v"))) {
+                rewritten++;
+                assertThat(after.get(i).get("content_hash")).isNotEqualTo(before.get(i).get("content_hash"));
+            }
+        }
+        assertThat(rewritten).as("plan rows written").isEqualTo(10);
+        assertThat(db.count("SELECT count(DISTINCT xmin::text) FROM zones")).isEqualTo(zoneVersions + 1);
+        assertThat(db.count("SELECT count(*) FROM zones z JOIN plans p ON p.id = z.plan_id "
+                + "WHERE p.updated_at > p.first_seen_at")).isEqualTo(30);
+        assertThat(db.count("SELECT sum(xmin::text::bigint) FROM base_plans")).isEqualTo(baseVersions);
+        // the change set is the changed plans, no more
+        assertThat(db.count("SELECT count(*) FROM catalogue_changes WHERE data_version = " + version())).isEqualTo(10);
+        assertThat(db.count("SELECT count(*) FROM sync_runs WHERE plans_updated = 10 AND plans_unchanged = 990 "
+                + "AND zones_written = 30")).isEqualTo(1);
+        assertThat(inScope()).isEqualTo(1_000);
+    }
+
+    @Test
+    void plansThatLeaveAndComeBackKeepTheirHistoryAndAreTheOnlyRowsWritten() throws Exception {
+        FeedGenerator.write(file, Options.of(200, 5, 3));
+        sync();
+        Object firstSync = db.value("SELECT current_seen_at FROM providers");
+        // the last 20 base plans (100 plans) leave
+        FeedGenerator.write(file, Options.of(180, 5, 3));
+        SyncRun smaller = sync();
+        assertThat(smaller.plansGoneStale).isEqualTo(100);
+        assertThat(smaller.basePlansGoneStale).isEqualTo(20);
+        assertThat(smaller.plansUnchanged).isEqualTo(900);
+        assertThat(smaller.rowsWritten()).isZero();
+        assertThat(inScope()).isEqualTo(900);
+        assertThat(db.count("SELECT count(*) FROM catalogue_changes WHERE data_version = " + version())).isEqualTo(100);
+        // they were last seen by the first sync
+        assertThat(db.count("SELECT count(*) FROM plans WHERE last_seen_at = '" + firstSync + "'")).isEqualTo(100);
+        assertThat(db.count("SELECT count(*) FROM base_plans WHERE last_seen_at = '" + firstSync + "'")).isEqualTo(20);
+
+        FeedGenerator.write(file, Options.of(200, 5, 3));
+        SyncRun back = sync();
+        assertThat(back.plansReturned).isEqualTo(100);
+        assertThat(back.basePlansReturned).isEqualTo(20);
+        assertThat(back.plansUnchanged).isEqualTo(900);
+        assertThat(back.plansInserted + back.plansUpdated + back.zonesWritten).isZero();
+        assertThat(inScope()).isEqualTo(1_000);
+        assertThat(db.count("SELECT count(*) FROM base_plans WHERE last_seen_at = 'infinity'")).isEqualTo(200);
+        assertThat(db.count("SELECT count(*) FROM catalogue_changes WHERE data_version = " + version())).isEqualTo(100);
+    }
+
+    @Test
+    void aFirstSyncInterruptedMidwayLeavesNothingAndTheNextOneLoadsEverything() throws Exception {
+        // big enough that its transaction is still open when we kill it
+        FeedGenerator.write(file, Options.of(2_000, 10, 4));
+        CompletableFuture<SyncRun> running = sync.sync(provider).subscribeAsCompletionStage();
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5)).until(() -> db.count("""
+                SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL
+                  AND query ILIKE 'COPY zones%'
+                """) > 0);
+        SyncRun killed = running.get();
+        assertThat(killed.outcome).isEqualTo(SyncRun.Outcome.FAILED);
+        assertThat(killed.failureReason).isEqualTo("database_error");
+        assertThat(db.count("SELECT count(*) FROM base_plans")).isZero();
+        assertThat(db.count("SELECT count(*) FROM plan_identities")).isZero();
+        assertThat(db.count("SELECT count(*) FROM plans")).isZero();
+        assertThat(db.count("SELECT count(*) FROM zones")).isZero();
+        assertThat(db.value("SELECT current_seen_at FROM providers")).isNull();
+
+        SyncRun next = sync();
+        assertThat(next.outcome).isEqualTo(SyncRun.Outcome.SUCCEEDED);
+        assertThat(next.plansInserted).isEqualTo(20_000);
+        assertThat(next.zonesWritten).isEqualTo(80_000);
+        assertThat(inScope()).isEqualTo(20_000);
+    }
+
+    @Test
+    void aMalformedFirstFeedLeavesNothing() throws Exception {
+        String feed = Feeds.text(Feeds.planList(1));
+        Files.writeString(file, feed.substring(0, feed.length() - 40));
+        SyncRun broken = sync();
+        assertThat(broken.outcome).isEqualTo(SyncRun.Outcome.FAILED);
+        assertThat(broken.failureReason).isEqualTo("malformed_feed");
+        assertThat(db.count("SELECT count(*) FROM base_plans")).isZero();
+        assertThat(db.count("SELECT count(*) FROM plans")).isZero();
+        assertThat(db.value("SELECT current_seen_at FROM providers")).isNull();
+    }
+}
