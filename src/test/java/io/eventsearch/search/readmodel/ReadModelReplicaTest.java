@@ -57,14 +57,14 @@ class ReadModelReplicaTest {
     private static String plan(int n, String title) {
         String id = "00000000-0000-5000-8000-00000000000" + n;
         return "INSERT INTO base_plans VALUES (1, 'r" + n + "', '" + title + "', 'online', NULL, true, 0,"
-                + " '2029-12-01T00:00:00Z', '2029-12-01T00:00:00Z', '2029-12-01T00:00:00Z');"
+                + " '2029-12-01T00:00:00Z', 'infinity', '2029-12-01T00:00:00Z');"
                 + "INSERT INTO plan_identities (id, provider_id, base_plan_id, plan_id) VALUES ('" + id + "', 1, 'r" + n
                 + "', 'r" + n + "');"
                 + "INSERT INTO plans (id, provider_id, base_plan_id, plan_id, starts_at, ends_at, start_local, end_local,"
                 + " sold_out, zone_count, content_hash, first_seen_at, last_seen_at, updated_at) VALUES ('" + id
                 + "', 1, 'r" + n + "', 'r" + n + "', '2030-01-0" + n + "T20:00:00Z', '2030-01-0" + n + "T22:00:00Z',"
                 + " '2030-01-0" + n + "T20:00:00', '2030-01-0" + n + "T22:00:00', false, 0, 0, '2029-12-01T00:00:00Z',"
-                + " '2029-12-01T00:00:00Z', '2029-12-01T00:00:00Z')";
+                + " 'infinity', '2029-12-01T00:00:00Z')";
     }
 
     private void awaitModelAt(long version) {
