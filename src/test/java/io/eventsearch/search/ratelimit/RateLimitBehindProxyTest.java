@@ -47,10 +47,7 @@ class RateLimitBehindProxyTest {
 
     @BeforeEach
     void emptyTheBucketsOfThisDatabase() {
-        limiter.forgetLeases();
-        for (String key : redis.key().keys("es:rl:" + catalogue.epoch() + ":*")) {
-            redis.key().del(key);
-        }
+        RateLimitHttpTest.emptyBuckets(limiter, redis, catalogue);
     }
 
     @Test

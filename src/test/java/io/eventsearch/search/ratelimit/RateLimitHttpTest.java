@@ -56,7 +56,11 @@ class RateLimitHttpTest {
 
     @BeforeEach
     void emptyTheBucketsOfThisDatabase() {
-        // this instance's leases of the previous test's buckets go too
+        emptyBuckets(limiter, redis, catalogue);
+    }
+
+    /** Drops this database's shared buckets and, first, this instance's leases of them. */
+    static void emptyBuckets(RateLimiter limiter, RedisDataSource redis, CatalogueVersion catalogue) {
         limiter.forgetLeases();
         for (String key : redis.key().keys("es:rl:" + catalogue.epoch() + ":*")) {
             redis.key().del(key);
