@@ -54,6 +54,10 @@ public class ReadModel {
     private static final OffsetDateTime BEFORE_ALL = OffsetDateTime.of(1, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
 
     private static final String STATE = "SELECT data_version, changed_at, changes_from FROM catalogue_state";
+    /** Plans changed after a version (an upper bound: a plan changed by two versions counts twice). */
+    private static final String CHANGES = "SELECT count(*) FROM catalogue_changes WHERE data_version > $1";
+    /** A change set of more plans than this, and than a quarter of the model, is read by loading the model whole. */
+    private static final long WHOLE_LOAD_AT_LEAST = 100;
     private static final String PROVIDERS = "SELECT id, name FROM providers";
 
     /** Columns 2..15 of both statements: the event, its instants, provider and zones. */
@@ -262,24 +266,38 @@ public class ReadModel {
                         current.version().version());
                 return Uni.createFrom().nullItem();
             }
-            deltas.increment();
-            return providers(conn).flatMap(providers -> conn.preparedQuery(deltaSql)
-                    .execute(Tuple.of(current.version().version()))
-                    // rendering the rows and merging the arrays is CPU work: never on the event loop
-                    .emitOn(Infrastructure.getDefaultWorkerPool())
-                    .map(rows -> {
-                        Set<UUID> changed = new HashSet<>();
-                        List<Snapshot.Entry> visible = new ArrayList<>();
-                        for (Row row : rows) {
-                            changed.add(row.getUUID(16));
-                            if (row.getValue(2) != null) {
-                                visible.add(entry(row));
-                            }
-                        }
-                        deltaRows.increment(changed.size());
-                        return current.apply(state.version, changed, visible, providers);
-                    }));
+            return conn.preparedQuery(CHANGES).execute(Tuple.of(current.version().version())).flatMap(counted -> {
+                long changes = counted.iterator().next().getLong(0);
+                if (changes > Math.max(WHOLE_LOAD_AT_LEAST, current.size() / 4)) {
+                    // a change set this large is read faster whole, in (start, id) order, than plan by plan
+                    LOG.infof("read model: %d plans changed since version %d; loading it whole", changes,
+                            current.version().version());
+                    return Uni.createFrom().<Snapshot>nullItem();
+                }
+                return delta(conn, current, state);
+            });
         })).flatMap(next -> next == null ? load() : Uni.createFrom().item(next));
+    }
+
+    /** The next version from the rows of the plans the change sets name. */
+    private Uni<Snapshot> delta(SqlConnection conn, Snapshot current, State state) {
+        deltas.increment();
+        return providers(conn).flatMap(providers -> conn.preparedQuery(deltaSql)
+                .execute(Tuple.of(current.version().version()))
+                // rendering the rows and merging the arrays is CPU work: never on the event loop
+                .emitOn(Infrastructure.getDefaultWorkerPool())
+                .map(rows -> {
+                    Set<UUID> changed = new HashSet<>();
+                    List<Snapshot.Entry> visible = new ArrayList<>();
+                    for (Row row : rows) {
+                        changed.add(row.getUUID(16));
+                        if (row.getValue(2) != null) {
+                            visible.add(entry(row));
+                        }
+                    }
+                    deltaRows.increment(changed.size());
+                    return current.apply(state.version, changed, visible, providers);
+                }));
     }
 
     private record State(DataVersion version, long changesFrom) {

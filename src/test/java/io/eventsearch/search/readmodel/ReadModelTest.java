@@ -174,6 +174,23 @@ class ReadModelTest {
     }
 
     @Test
+    void aSyncThatChangesMostOfTheCatalogueLoadsTheModelWhole() throws Exception {
+        provider.sync(feed(3));
+        awaitModelAtDatabaseVersion();
+        double loads = counter("events.search.read.model.loads", "full");
+        double deltaPlans = counter("events.search.read.model.delta.plans", null);
+        // another catalogue altogether: reading it in (start, id) order beats looking up each changed plan
+        provider.sync(feed(11));
+        awaitModelAtDatabaseVersion();
+        assertThat(counter("events.search.read.model.loads", "full")).isGreaterThan(loads);
+        assertThat(counter("events.search.read.model.delta.plans", null)).isEqualTo(deltaPlans);
+        String window = "?starts_at=2026-03-01T00:00:00Z&ends_at=2026-07-01T00:00:00Z";
+        assertThat(given().get("/search" + window).then().extract().asByteArray())
+                .isEqualTo(SearchJson.render(repository.find(SearchWindow.parse(List.of("2026-03-01T00:00:00Z"),
+                        List.of("2026-07-01T00:00:00Z"))).await().indefinitely().events()));
+    }
+
+    @Test
     void aMissedNotificationIsCaughtByThePeriodicCheck() throws Exception {
         provider.sync(feed(5));
         awaitModelAtDatabaseVersion();
