@@ -60,7 +60,7 @@ public class SearchService {
             long lower = EpochMicros.ceil(window.lower());
             long upper = EpochMicros.floor(window.upper());
             return Uni.createFrom().item(cache.fromMemory(key, () -> {
-                Snapshot.Window answer = model.prepare(lower, upper);
+                Snapshot.Answer answer = model.prepare(lower, upper);
                 return Loaded.composed(new ResponseBody.Composed(answer.size(), answer::writeTo), model.version());
             }));
         }
@@ -98,7 +98,10 @@ public class SearchService {
         Snapshot model = readModel.serving();
         if (model != null) {
             String key = pageKeyPrefix + catalogue.epoch() + ':' + model.version().version() + ':' + query.key();
-            return Uni.createFrom().item(cache.fromMemory(key, () -> new Loaded(model.page(request(query)), model.version(), true)));
+            return Uni.createFrom().item(cache.fromMemory(key, () -> {
+                Snapshot.Answer answer = model.page(request(query));
+                return Loaded.composed(new ResponseBody.Composed(answer.size(), answer::writeTo), model.version());
+            }));
         }
         DataVersion version = catalogue.current();
         String key = pageKeyPrefix + catalogue.epoch() + ':' + version.version() + ':' + query.key();

@@ -1,15 +1,17 @@
 package io.eventsearch.search.api;
 
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
+
+import io.eventsearch.common.IsoDateTimes;
 
 /**
  * The time window of a search: plans with {@code start >= startsAt} and {@code end <= endsAt}, both inclusive,
@@ -101,14 +103,15 @@ public record SearchWindow(Instant startsAt, Instant endsAt) {
             throw invalid(name, raw);
         }
         try {
-            Instant instant = hasOffset(value)
+            Instant fast = IsoDateTimes.rfc3339(value);
+            Instant instant = fast != null ? fast : hasOffset(value)
                     ? OffsetDateTime.parse(value, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant()
                     : LocalDateTime.parse(value, DateTimeFormatter.ISO_LOCAL_DATE_TIME).toInstant(ZoneOffset.UTC);
             if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
                 throw invalid(name, raw);
             }
             return instant;
-        } catch (DateTimeParseException e) {
+        } catch (DateTimeException e) {
             throw invalid(name, raw);
         }
     }

@@ -7,7 +7,6 @@ import java.util.function.Supplier;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
-import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
 import io.eventsearch.EventSearchConfig;
@@ -107,8 +106,7 @@ public class SearchCache {
     private static final int KEEP_AT_MOST = 1 << 20;
 
     private final AsyncCache<String, Loaded> near;
-    /** Keys of in-memory answers asked for once: a second request makes the answer worth keeping. */
-    private final Cache<String, Boolean> askedOnce;
+    private final Doorkeeper askedOnce = new Doorkeeper(1 << 14);
     private final RedisAnswerCache redis;
     private final Counter nearHits;
     private final Counter nearMisses;
@@ -125,8 +123,6 @@ public class SearchCache {
                 .weigher((String key, Loaded value) -> key.length() + value.size())
                 .recordStats()
                 .buildAsync();
-        this.askedOnce = Caffeine.newBuilder().maximumSize(16_384)
-                .expireAfterWrite(cache.ttl().toMillis(), TimeUnit.MILLISECONDS).build();
         CaffeineCacheMetrics.monitor(registry, near, "search-near");
         this.nearHits = counter(registry, "near", "hit");
         this.nearMisses = counter(registry, "near", "miss");
@@ -170,13 +166,47 @@ public class SearchCache {
         }
         nearMisses.increment();
         Loaded made = make.get();
-        if (made.size() <= KEEP_AT_MOST && askedOnce.asMap().remove(key) != null) {
+        if (made.size() <= KEEP_AT_MOST && askedOnce.admit(key)) {
             Loaded kept = made.kept();
             near.put(key, CompletableFuture.completedFuture(kept));
             return kept;
         }
-        askedOnce.put(key, Boolean.TRUE);
         return made;
+    }
+
+    /**
+     * Remembers the keys asked for once, to admit a key at its second request: one hash per slot of a fixed table,
+     * no allocation and no lock (a lost race or a collision only delays or hastens one admission). A one-off
+     * window costs a hash and a store, where a cache of keys cost a map write per request.
+     */
+    static final class Doorkeeper {
+        private final long[] seen;
+        private final int mask;
+
+        Doorkeeper(int slots) {
+            seen = new long[slots];
+            mask = slots - 1;
+        }
+
+        /** True when the key was seen before (it is forgotten then), else remembers it. */
+        boolean admit(String key) {
+            long hash = hash(key);
+            int slot = (int) (hash >>> 40) & mask;
+            if (seen[slot] == hash) {
+                seen[slot] = 0;
+                return true;
+            }
+            seen[slot] = hash;
+            return false;
+        }
+
+        private static long hash(String key) {
+            long h = 0x9E3779B97F4A7C15L;
+            for (int i = 0; i < key.length(); i++) {
+                h = (h ^ key.charAt(i)) * 0x100000001B3L;
+            }
+            return (h ^ (h >>> 29)) | 1; // never 0, the empty slot
+        }
     }
 
     private Uni<Loaded> get(String key, Supplier<Uni<Loaded>> below) {

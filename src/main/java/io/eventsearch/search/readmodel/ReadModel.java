@@ -251,8 +251,8 @@ public class ReadModel {
     private Uni<Snapshot> load() {
         fullLoads.increment();
         return pool.inSnapshot(conn -> state(conn).flatMap(state -> providers(conn)
-                .flatMap(providers -> page(conn, new ArrayList<>(), BEFORE_ALL, NIL, new long[1])
-                        .map(entries -> Snapshot.of(state.version, entries, providers)))));
+                .flatMap(providers -> page(conn, new Snapshot.Builder(1 << 16), BEFORE_ALL, NIL)
+                        .map(plans -> plans.build(state.version, providers)))));
     }
 
     /** The next version from the change sets since the current one; a whole load when they are not all kept. */
@@ -318,8 +318,7 @@ public class ReadModel {
         });
     }
 
-    private Uni<List<Snapshot.Entry>> page(SqlConnection conn, List<Snapshot.Entry> into, OffsetDateTime after,
-            UUID afterId, long[] bytes) {
+    private Uni<Snapshot.Builder> page(SqlConnection conn, Snapshot.Builder into, OffsetDateTime after, UUID afterId) {
         return conn.preparedQuery(loadSql).execute(Tuple.of(after, afterId, PAGE))
                 .emitOn(Infrastructure.getDefaultWorkerPool()) // rendering a page of events: not on the event loop
                 .flatMap(rows -> {
@@ -331,16 +330,15 @@ public class ReadModel {
                 }
                 last = entry(row);
                 into.add(last);
-                bytes[0] += last.weight();
                 read++;
             }
-            if (bytes[0] > maxBytes) {
-                return Uni.createFrom().failure(new OverBudget(into.size(), bytes[0]));
+            if (into.bytes() > maxBytes) {
+                return Uni.createFrom().failure(new OverBudget(into.size(), into.bytes()));
             }
             if (read < PAGE) {
                 return Uni.createFrom().item(into);
             }
-            return page(conn, into, row8(last), last.id(), bytes);
+            return page(conn, into, row8(last), last.id());
         });
     }
 

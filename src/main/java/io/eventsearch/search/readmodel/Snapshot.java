@@ -1,11 +1,8 @@
 package io.eventsearch.search.readmodel;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -16,67 +13,141 @@ import io.netty.buffer.Unpooled;
 
 /**
  * The visible catalogue of one data version, in process: every visible plan in (start, id) order with what any
- * answer needs, each event's JSON ready to copy. Immutable: a new version is a new snapshot (built from the old one
- * and the version's change set), swapped in at once, so a request sees one version whole and never half a sync.
+ * answer needs. Immutable: a new version is a new snapshot (built from the old one and the version's change set),
+ * swapped in at once, so a request sees one version whole and never half a sync.
+ * <p>
+ * The plans are held as columns (start, end, id, provider, prices: primitive arrays that a window scans without
+ * touching an object per plan), and each event's v1 JSON, followed by a comma, is packed in (start, id) order
+ * into large byte chunks. A window's events therefore lie mostly side by side: an answer is a few long copies,
+ * one per run of neighbouring events, not one small copy per event. A new version keeps the chunks of the plans
+ * that stay and packs only the plans that came or changed into new ones; once too many plans no longer sit next
+ * to their neighbours, or too much of the chunks belongs to plans that left, the next version is packed anew.
  */
 public final class Snapshot {
 
-    /** One visible plan. Prices in cents ({@link #NO_PRICE} for a plan without zones). */
+    /** One visible plan as read from the database. Prices in cents ({@link #NO_PRICE} for a plan without zones). */
     public record Entry(long startMicros, UUID id, long endMicros, int providerId, long minCents, long maxCents,
             byte[] event, byte[] zones) {
-
-        /** Bytes held for the entry: its JSON and a fixed estimate for the object, its arrays and its slot. */
-        long weight() {
-            return 136 + event.length + zones.length;
-        }
     }
 
     public static final long NO_PRICE = Long.MIN_VALUE;
+    /** Events are packed into chunks of this size: large runs, yet below G1's humongous size at a 256 MB heap. */
+    static final int CHUNK = 256 * 1024;
+    /** Fixed bytes a plan costs besides its JSON: its slots in the column arrays and its zones array's header. */
+    static final int PER_PLAN = 96;
     private static final byte[] V1_START = "{\"data\":{\"events\":[".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] V1_END = "]},\"error\":null}".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ZONES = ",\"zones\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NEXT_CURSOR = "],\"next_cursor\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NULL = "null".getBytes(StandardCharsets.US_ASCII);
 
     private final DataVersion version;
-    private final Entry[] entries;
     private final Map<String, Integer> providerIds;
+    private final int size;
+    private final long[] starts;
+    private final long[] ends;
+    private final long[] idHigh;
+    private final long[] idLow;
+    private final int[] providers;
+    private final long[] minCents;
+    private final long[] maxCents;
+    /** Event i's JSON: {@code chunks[chunkOf[i]]} from {@code offsetOf[i]}, {@code lengthOf[i]} bytes, then a comma. */
+    private final byte[][] chunks;
+    private final int[] chunkOf;
+    private final int[] offsetOf;
+    private final int[] lengthOf;
+    private final byte[][] zones;
+    /** The v2 page's ending after {@code next_cursor}: this version's freshness. */
+    private final byte[] pageEnd;
     private final long bytes;
+    private final long chunkBytes;
+    private final long liveEventBytes;
+    private final int breaks;
 
-    Snapshot(DataVersion version, Entry[] entries, Map<String, Integer> providerIds) {
+    private Snapshot(DataVersion version, Map<String, Integer> providerIds, Builder b) {
         this.version = version;
-        this.entries = entries;
         this.providerIds = Map.copyOf(providerIds);
-        long total = 0;
-        for (Entry e : entries) {
-            total += e.weight();
+        this.size = b.size;
+        this.starts = Arrays.copyOf(b.starts, size);
+        this.ends = Arrays.copyOf(b.ends, size);
+        this.idHigh = Arrays.copyOf(b.idHigh, size);
+        this.idLow = Arrays.copyOf(b.idLow, size);
+        this.providers = Arrays.copyOf(b.providers, size);
+        this.minCents = Arrays.copyOf(b.minCents, size);
+        this.maxCents = Arrays.copyOf(b.maxCents, size);
+        this.chunkOf = Arrays.copyOf(b.chunkOf, size);
+        this.offsetOf = Arrays.copyOf(b.offsetOf, size);
+        this.lengthOf = Arrays.copyOf(b.lengthOf, size);
+        this.zones = Arrays.copyOf(b.zones, size);
+        this.chunks = b.chunks();
+        this.pageEnd = ("},\"meta\":{\"synced_at\":\"" + version.changedAt() + "\",\"data_version\":" + version.version()
+                + "},\"error\":null}").getBytes(StandardCharsets.US_ASCII);
+        long live = 0;
+        long zoneBytes = 0;
+        int gaps = 0;
+        for (int i = 0; i < size; i++) {
+            live += lengthOf[i] + 1;
+            zoneBytes += zones[i].length;
+            if (i > 0 && !(chunkOf[i] == chunkOf[i - 1] && offsetOf[i] == offsetOf[i - 1] + lengthOf[i - 1] + 1)) {
+                gaps++;
+            }
         }
-        this.bytes = total;
+        long chunkBytes = 0;
+        for (byte[] chunk : chunks) {
+            chunkBytes += chunk.length;
+        }
+        this.chunkBytes = chunkBytes;
+        this.liveEventBytes = live;
+        this.breaks = gaps;
+        this.bytes = chunkBytes + zoneBytes + (long) PER_PLAN * size;
     }
 
-    static Snapshot of(DataVersion version, List<Entry> entries, Map<String, Integer> providerIds) {
+    /** A snapshot of entries in any order. */
+    static Snapshot of(DataVersion version, Collection<Entry> entries, Map<String, Integer> providerIds) {
         Entry[] sorted = entries.toArray(Entry[]::new);
         Arrays.sort(sorted, Snapshot::compare);
-        return new Snapshot(version, sorted, providerIds);
+        Builder builder = new Builder(sorted.length);
+        for (Entry e : sorted) {
+            builder.add(e);
+        }
+        return builder.build(version, providerIds);
     }
 
     /** The next version: this one without the plans of the change set, plus their visible rows now. */
-    Snapshot apply(DataVersion next, Set<UUID> changed, Collection<Entry> visibleNow, Map<String, Integer> providers) {
+    Snapshot apply(DataVersion next, Set<UUID> changed, Collection<Entry> visibleNow, Map<String, Integer> providerIds) {
         Entry[] added = visibleNow.toArray(Entry[]::new);
         Arrays.sort(added, Snapshot::compare);
-        List<Entry> out = new ArrayList<>(entries.length + added.length);
+        IdSet leaving = new IdSet(changed);
+        Builder out = new Builder(size + added.length, chunks.length);
         int a = 0;
-        for (Entry e : entries) {
-            if (changed.contains(e.id())) {
+        for (int i = 0; i < size; i++) {
+            if (leaving.contains(idHigh[i], idLow[i])) {
                 continue;
             }
-            while (a < added.length && compare(added[a], e) < 0) {
+            while (a < added.length && compare(added[a], starts[i], idHigh[i], idLow[i]) < 0) {
                 out.add(added[a++]);
             }
-            out.add(e);
+            out.keep(this, i);
         }
         while (a < added.length) {
             out.add(added[a++]);
         }
-        return new Snapshot(next, out.toArray(Entry[]::new), providers);
+        Snapshot moved = out.build(next, providerIds);
+        return moved.scattered() ? moved.packed() : moved;
+    }
+
+    /** Too many plans apart from their neighbours, or too much chunk space held for plans that left. */
+    boolean scattered() {
+        return breaks > Math.max(64, size / 8) || chunkBytes - liveEventBytes > Math.max(CHUNK, liveEventBytes / 4);
+    }
+
+    /** The same version with every event packed anew, in order. */
+    Snapshot packed() {
+        Builder out = new Builder(size, 0);
+        for (int i = 0; i < size; i++) {
+            out.copy(this, i);
+        }
+        return out.build(version, providerIds);
     }
 
     public DataVersion version() {
@@ -84,131 +155,221 @@ public final class Snapshot {
     }
 
     public int size() {
-        return entries.length;
+        return size;
     }
 
-    /** Memory held by the entries, estimated (see {@link Entry#weight()}). */
+    /** Memory held by the snapshot, estimated: its chunks, its zones' JSON and {@link #PER_PLAN} a plan. */
     public long bytes() {
         return bytes;
     }
 
-    /** v1: the contract's envelope of every event starting at or after lower and ending by upper (epoch µs). */
-    public byte[] window(long lowerMicros, long upperMicros) {
-        return prepare(lowerMicros, upperMicros).bytes();
+    /** Plans whose event does not follow its predecessor's in the same chunk (each costs a copy of its own). */
+    int breaks() {
+        return breaks;
     }
 
-    /** v1's answer for a window, measured but not written yet: written straight into a response buffer. */
-    public Window prepare(long lowerMicros, long upperMicros) {
+    /** Chunks held (a packed snapshot breaks only between chunks). */
+    int chunkCount() {
+        return chunks.length;
+    }
+
+    /** An answer measured but not written yet: written straight into a response buffer. */
+    public interface Answer {
+        int size();
+
+        void writeTo(ByteBuf out);
+
+        default byte[] bytes() {
+            byte[] out = new byte[size()];
+            ByteBuf buf = Unpooled.wrappedBuffer(out).clear();
+            writeTo(buf);
+            if (buf.writerIndex() != out.length) {
+                throw new IllegalStateException("an answer of " + out.length + " bytes wrote " + buf.writerIndex());
+            }
+            return out;
+        }
+    }
+
+    /** v1: the contract's envelope of every event starting at or after lower and ending by upper (epoch µs). */
+    public Answer prepare(long lowerMicros, long upperMicros) {
         int from = firstAtOrAfter(lowerMicros);
-        int size = V1_START.length + V1_END.length - 1;
-        int count = 0;
         int to = from;
-        while (to < entries.length && entries[to].startMicros() <= upperMicros) {
-            if (entries[to].endMicros() <= upperMicros) {
-                size += entries[to].event().length + 1;
+        int count = 0;
+        int size = V1_START.length + V1_END.length;
+        while (to < this.size && starts[to] <= upperMicros) {
+            if (ends[to] <= upperMicros) {
+                size += lengthOf[to] + 1;
                 count++;
             }
             to++;
         }
-        return new Window(entries, from, to, upperMicros, count == 0 ? size + 1 : size);
+        return new Window(from, to, upperMicros, count == 0 ? size : size - 1);
     }
 
-    /** The events of entries[from, to) that end by upper, in the v1 envelope: {@link #size()} bytes. */
-    public static final class Window {
-        private final Entry[] entries;
+    /** The events of [from, to) that end by upper, in the v1 envelope: each run of neighbours one copy. */
+    private final class Window implements Answer {
         private final int from;
         private final int to;
         private final long upperMicros;
         private final int size;
 
-        Window(Entry[] entries, int from, int to, long upperMicros, int size) {
-            this.entries = entries;
+        Window(int from, int to, long upperMicros, int size) {
             this.from = from;
             this.to = to;
             this.upperMicros = upperMicros;
             this.size = size;
         }
 
+        @Override
         public int size() {
             return size;
         }
 
+        @Override
         public void writeTo(ByteBuf out) {
             out.writeBytes(V1_START);
-            boolean first = true;
+            Runs runs = new Runs(out);
             for (int i = from; i < to; i++) {
-                Entry e = entries[i];
-                if (e.endMicros() > upperMicros) {
-                    continue;
+                if (ends[i] <= upperMicros) {
+                    runs.add(i);
                 }
-                if (!first) {
-                    out.writeByte(',');
-                }
-                first = false;
-                out.writeBytes(e.event());
             }
+            runs.finish();
             out.writeBytes(V1_END);
         }
+    }
 
-        public byte[] bytes() {
-            byte[] out = new byte[size];
-            writeTo(Unpooled.wrappedBuffer(out).clear());
-            return out;
+    /**
+     * Writes events as runs: neighbours in a chunk are copied together, separators included; the last event's
+     * separator is left out.
+     */
+    private final class Runs {
+        private final ByteBuf out;
+        private int chunk = -1;
+        private int begin;
+        private int end;
+
+        Runs(ByteBuf out) {
+            this.out = out;
+        }
+
+        void add(int i) {
+            int c = chunkOf[i];
+            int offset = offsetOf[i];
+            if (c == chunk && offset == end) {
+                end += lengthOf[i] + 1;
+                return;
+            }
+            if (chunk >= 0) {
+                out.writeBytes(chunks[chunk], begin, end - begin);
+            }
+            chunk = c;
+            begin = offset;
+            end = offset + lengthOf[i] + 1;
+        }
+
+        void finish() {
+            if (chunk >= 0) {
+                out.writeBytes(chunks[chunk], begin, end - begin - 1);
+            }
         }
     }
 
     /** A v2 page: what {@code SearchJson.renderPage} writes for the same query on the SQL path, byte for byte. */
-    public byte[] page(PageRequest q) {
+    public Answer page(PageRequest q) {
         Integer provider = q.provider() == null ? null : providerIds.get(q.provider());
         boolean noSuchProvider = q.provider() != null && provider == null;
-        int i = firstAtOrAfter(Math.max(q.lowerMicros(), q.afterMicros()));
-        List<Entry> page = new ArrayList<>(Math.min(q.limit(), 64));
+        int wanted = provider == null ? -1 : provider;
+        int[] picked = new int[Math.min(q.limit(), 256)];
+        int count = 0;
         boolean more = false;
-        for (; i < entries.length && !noSuchProvider; i++) {
-            Entry e = entries[i];
-            if (e.startMicros() > q.upperMicros()) {
+        int i = firstAtOrAfter(Math.max(q.lowerMicros(), q.afterMicros()));
+        if (q.afterId() != null) {
+            long high = q.afterId().getMostSignificantBits();
+            long low = q.afterId().getLeastSignificantBits();
+            while (i < size && starts[i] == q.afterMicros() && compareIds(idHigh[i], idLow[i], high, low) <= 0) {
+                i++; // the cursor's own event and those before it at the same start
+            }
+        }
+        for (; i < size && !noSuchProvider; i++) {
+            if (starts[i] > q.upperMicros()) {
                 break;
             }
-            if (e.endMicros() > q.upperMicros() || !after(e, q.afterMicros(), q.afterId())
-                    || (provider != null && e.providerId() != provider)
-                    || (q.minCents() != NO_PRICE && (e.minCents() == NO_PRICE || e.minCents() < q.minCents()))
-                    || (q.maxCents() != NO_PRICE && (e.maxCents() == NO_PRICE || e.maxCents() > q.maxCents()))) {
+            if (ends[i] > q.upperMicros() || (wanted >= 0 && providers[i] != wanted)
+                    || (q.minCents() != NO_PRICE && (minCents[i] == NO_PRICE || minCents[i] < q.minCents()))
+                    || (q.maxCents() != NO_PRICE && (maxCents[i] == NO_PRICE || maxCents[i] > q.maxCents()))) {
                 continue;
             }
-            if (page.size() == q.limit()) {
+            if (count == q.limit()) {
                 more = true;
                 break;
             }
-            page.add(e);
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(128 + page.size() * (q.zones() ? 600 : 220));
-        out.writeBytes(V1_START);
-        for (int k = 0; k < page.size(); k++) {
-            Entry e = page.get(k);
-            if (k > 0) {
-                out.write(',');
+            if (count == picked.length) {
+                picked = Arrays.copyOf(picked, Math.min(q.limit(), picked.length * 2));
             }
-            if (q.zones()) {
-                out.write(e.event(), 0, e.event().length - 1);
-                out.writeBytes(ZONES);
-                out.writeBytes(e.zones());
-                out.write('}');
+            picked[count++] = i;
+        }
+        byte[] cursor = NULL;
+        if (more && count > 0) {
+            int last = picked[count - 1];
+            cursor = ('"' + q.cursor(starts[last], new UUID(idHigh[last], idLow[last])) + '"')
+                    .getBytes(StandardCharsets.US_ASCII);
+        }
+        return new Page(picked, count, q.zones(), cursor);
+    }
+
+    /** A page's events, with their zones spliced in when asked for, then its cursor and this version's meta. */
+    private final class Page implements Answer {
+        private final int[] picked;
+        private final int count;
+        private final boolean withZones;
+        private final byte[] cursor;
+        private final int size;
+
+        Page(int[] picked, int count, boolean withZones, byte[] cursor) {
+            this.picked = picked;
+            this.count = count;
+            this.withZones = withZones;
+            this.cursor = cursor;
+            int n = V1_START.length + NEXT_CURSOR.length + cursor.length + pageEnd.length + Math.max(0, count - 1);
+            for (int k = 0; k < count; k++) {
+                int i = picked[k];
+                n += lengthOf[i] + (withZones ? ZONES.length + zones[i].length : 0);
+            }
+            this.size = n;
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
+
+        @Override
+        public void writeTo(ByteBuf out) {
+            out.writeBytes(V1_START);
+            if (withZones) {
+                for (int k = 0; k < count; k++) {
+                    int i = picked[k];
+                    if (k > 0) {
+                        out.writeByte(',');
+                    }
+                    // the event's JSON without its closing brace, the zones, then the brace
+                    out.writeBytes(chunks[chunkOf[i]], offsetOf[i], lengthOf[i] - 1);
+                    out.writeBytes(ZONES);
+                    out.writeBytes(zones[i]);
+                    out.writeByte('}');
+                }
             } else {
-                out.writeBytes(e.event());
+                Runs runs = new Runs(out);
+                for (int k = 0; k < count; k++) {
+                    runs.add(picked[k]);
+                }
+                runs.finish();
             }
+            out.writeBytes(NEXT_CURSOR);
+            out.writeBytes(cursor);
+            out.writeBytes(pageEnd);
         }
-        out.writeBytes("],\"next_cursor\":".getBytes(StandardCharsets.US_ASCII));
-        if (more && !page.isEmpty()) {
-            Entry last = page.get(page.size() - 1);
-            out.write('"');
-            out.writeBytes(q.cursor(last.startMicros(), last.id()).getBytes(StandardCharsets.US_ASCII));
-            out.write('"');
-        } else {
-            out.writeBytes("null".getBytes(StandardCharsets.US_ASCII));
-        }
-        out.writeBytes(("},\"meta\":{\"synced_at\":\"" + version.changedAt() + "\",\"data_version\":" + version.version()
-                + "},\"error\":null}").getBytes(StandardCharsets.US_ASCII));
-        return out.toByteArray();
     }
 
     /** What a v2 page asks for, in the model's terms. {@code afterMicros}/{@code afterId}: the cursor's position. */
@@ -226,19 +387,12 @@ public final class Snapshot {
         String cursor(long startMicros, UUID id);
     }
 
-    private static boolean after(Entry e, long afterMicros, UUID afterId) {
-        if (afterId == null) {
-            return true;
-        }
-        return e.startMicros() > afterMicros || (e.startMicros() == afterMicros && compareIds(e.id(), afterId) > 0);
-    }
-
     private int firstAtOrAfter(long micros) {
         int low = 0;
-        int high = entries.length;
+        int high = size;
         while (low < high) {
             int mid = (low + high) >>> 1;
-            if (entries[mid].startMicros() < micros) {
+            if (starts[mid] < micros) {
                 low = mid + 1;
             } else {
                 high = mid;
@@ -248,13 +402,239 @@ public final class Snapshot {
     }
 
     static int compare(Entry a, Entry b) {
-        int c = Long.compare(a.startMicros(), b.startMicros());
-        return c != 0 ? c : compareIds(a.id(), b.id());
+        return compare(a, b.startMicros(), b.id().getMostSignificantBits(), b.id().getLeastSignificantBits());
+    }
+
+    private static int compare(Entry a, long start, long high, long low) {
+        int c = Long.compare(a.startMicros(), start);
+        return c != 0 ? c : compareIds(a.id().getMostSignificantBits(), a.id().getLeastSignificantBits(), high, low);
     }
 
     /** PostgreSQL's uuid order: the 16 bytes compared unsigned (Java's UUID.compareTo compares signed longs). */
     static int compareIds(UUID a, UUID b) {
-        int c = Long.compareUnsigned(a.getMostSignificantBits(), b.getMostSignificantBits());
-        return c != 0 ? c : Long.compareUnsigned(a.getLeastSignificantBits(), b.getLeastSignificantBits());
+        return compareIds(a.getMostSignificantBits(), a.getLeastSignificantBits(), b.getMostSignificantBits(),
+                b.getLeastSignificantBits());
+    }
+
+    private static int compareIds(long aHigh, long aLow, long bHigh, long bLow) {
+        int c = Long.compareUnsigned(aHigh, bHigh);
+        return c != 0 ? c : Long.compareUnsigned(aLow, bLow);
+    }
+
+    /**
+     * Builds a snapshot in (start, id) order: entries read from the database are packed into new chunks; plans kept
+     * from the previous version either point into its chunks ({@link #keep}) or are packed anew ({@link #copy}).
+     */
+    static final class Builder {
+        private int size;
+        private long[] starts;
+        private long[] ends;
+        private long[] idHigh;
+        private long[] idLow;
+        private int[] providers;
+        private long[] minCents;
+        private long[] maxCents;
+        private int[] chunkOf;
+        private int[] offsetOf;
+        private int[] lengthOf;
+        private byte[][] zones;
+        private byte[][] chunkList;
+        private int chunkCount;
+        /** The chunk being filled (its index in chunkList), and how much of it is. */
+        private int open = -1;
+        private int filled;
+        /** Chunk indices of the previous version mapped to this one's (-1: not used yet). */
+        private int[] kept;
+        private Snapshot keptFrom;
+        /** Running totals for {@link #bytes()}: zones' JSON, and chunks no longer open. */
+        private long zoneBytes;
+        private long sealedBytes;
+
+        Builder(int capacity) {
+            this(capacity, 0);
+        }
+
+        Builder(int capacity, int previousChunks) {
+            int n = Math.max(16, capacity);
+            starts = new long[n];
+            ends = new long[n];
+            idHigh = new long[n];
+            idLow = new long[n];
+            providers = new int[n];
+            minCents = new long[n];
+            maxCents = new long[n];
+            chunkOf = new int[n];
+            offsetOf = new int[n];
+            lengthOf = new int[n];
+            zones = new byte[n][];
+            chunkList = new byte[Math.max(4, previousChunks + 4)][];
+        }
+
+        /** Appends a plan read from the database; plans must come in (start, id) order. */
+        void add(Entry e) {
+            long high = e.id().getMostSignificantBits();
+            long low = e.id().getLeastSignificantBits();
+            slot(e.startMicros(), high, low);
+            ends[size] = e.endMicros();
+            idHigh[size] = high;
+            idLow[size] = low;
+            providers[size] = e.providerId();
+            minCents[size] = e.minCents();
+            maxCents[size] = e.maxCents();
+            zones[size] = e.zones();
+            zoneBytes += e.zones().length;
+            pack(e.event(), 0, e.event().length);
+            size++;
+        }
+
+        /** Appends plan i of the previous version, its event left where it is. */
+        void keep(Snapshot from, int i) {
+            columns(from, i);
+            if (keptFrom != from) {
+                keptFrom = from;
+                kept = new int[from.chunks.length];
+                Arrays.fill(kept, -1);
+            }
+            int c = from.chunkOf[i];
+            if (kept[c] < 0) {
+                kept[c] = addChunk(from.chunks[c]);
+                sealedBytes += from.chunks[c].length;
+            }
+            chunkOf[size] = kept[c];
+            offsetOf[size] = from.offsetOf[i];
+            lengthOf[size] = from.lengthOf[i];
+            size++;
+        }
+
+        /** Appends plan i of the previous version, its event packed anew. */
+        void copy(Snapshot from, int i) {
+            columns(from, i);
+            pack(from.chunks[from.chunkOf[i]], from.offsetOf[i], from.lengthOf[i]);
+            size++;
+        }
+
+        private void columns(Snapshot from, int i) {
+            slot(from.starts[i], from.idHigh[i], from.idLow[i]);
+            ends[size] = from.ends[i];
+            idHigh[size] = from.idHigh[i];
+            idLow[size] = from.idLow[i];
+            providers[size] = from.providers[i];
+            minCents[size] = from.minCents[i];
+            maxCents[size] = from.maxCents[i];
+            zones[size] = from.zones[i];
+            zoneBytes += from.zones[i].length;
+        }
+
+        private void slot(long start, long high, long low) {
+            if (size > 0) {
+                int c = Long.compare(starts[size - 1], start);
+                if (c > 0 || (c == 0 && compareIds(idHigh[size - 1], idLow[size - 1], high, low) >= 0)) {
+                    throw new IllegalStateException("plans out of (start, id) order");
+                }
+            }
+            if (size == starts.length) {
+                int n = size * 2;
+                starts = Arrays.copyOf(starts, n);
+                ends = Arrays.copyOf(ends, n);
+                idHigh = Arrays.copyOf(idHigh, n);
+                idLow = Arrays.copyOf(idLow, n);
+                providers = Arrays.copyOf(providers, n);
+                minCents = Arrays.copyOf(minCents, n);
+                maxCents = Arrays.copyOf(maxCents, n);
+                chunkOf = Arrays.copyOf(chunkOf, n);
+                offsetOf = Arrays.copyOf(offsetOf, n);
+                lengthOf = Arrays.copyOf(lengthOf, n);
+                zones = Arrays.copyOf(zones, n);
+            }
+            starts[size] = start;
+        }
+
+        /** Copies an event and its separator into the open chunk (a new one when it does not fit). */
+        private void pack(byte[] source, int offset, int length) {
+            if (open < 0 || filled + length + 1 > chunkList[open].length) {
+                seal();
+                open = addChunk(new byte[Math.max(CHUNK, length + 1)]);
+                filled = 0;
+            }
+            byte[] chunk = chunkList[open];
+            System.arraycopy(source, offset, chunk, filled, length);
+            chunk[filled + length] = ',';
+            chunkOf[size] = open;
+            offsetOf[size] = filled;
+            lengthOf[size] = length;
+            filled += length + 1;
+        }
+
+        /** Trims the open chunk to what it holds: no chunk keeps unused space. */
+        private void seal() {
+            if (open >= 0 && filled < chunkList[open].length) {
+                chunkList[open] = Arrays.copyOf(chunkList[open], filled);
+            }
+            if (open >= 0) {
+                sealedBytes += filled;
+            }
+            open = -1;
+        }
+
+        private int addChunk(byte[] chunk) {
+            if (chunkCount == chunkList.length) {
+                chunkList = Arrays.copyOf(chunkList, chunkCount * 2);
+            }
+            chunkList[chunkCount] = chunk;
+            return chunkCount++;
+        }
+
+        byte[][] chunks() {
+            seal();
+            return Arrays.copyOf(chunkList, chunkCount);
+        }
+
+        Snapshot build(DataVersion version, Map<String, Integer> providerIds) {
+            return new Snapshot(version, providerIds, this);
+        }
+
+        int size() {
+            return size;
+        }
+
+        /** Bytes held so far, estimated as {@link Snapshot#bytes()} does. */
+        long bytes() {
+            return (long) PER_PLAN * size + zoneBytes + sealedBytes + (open >= 0 ? filled : 0);
+        }
+    }
+
+    /** The ids of a change set, for a membership test per plan without a UUID per plan (open addressing). */
+    private static final class IdSet {
+        private final long[] highs;
+        private final long[] lows;
+        private final boolean[] used;
+        private final int mask;
+
+        IdSet(Set<UUID> ids) {
+            int capacity = Integer.highestOneBit(Math.max(4, ids.size() * 2)) * 2;
+            highs = new long[capacity];
+            lows = new long[capacity];
+            used = new boolean[capacity];
+            mask = capacity - 1;
+            for (UUID id : ids) {
+                int at = slot(id.getMostSignificantBits(), id.getLeastSignificantBits());
+                used[at] = true;
+                highs[at] = id.getMostSignificantBits();
+                lows[at] = id.getLeastSignificantBits();
+            }
+        }
+
+        boolean contains(long high, long low) {
+            return used[slot(high, low)];
+        }
+
+        private int slot(long high, long low) {
+            long h = (high ^ Long.rotateLeft(low, 17)) * 0x9E3779B97F4A7C15L;
+            int at = (int) (h >>> 40) & mask;
+            while (used[at] && (highs[at] != high || lows[at] != low)) {
+                at = (at + 1) & mask;
+            }
+            return at;
+        }
     }
 }
