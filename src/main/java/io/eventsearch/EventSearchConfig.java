@@ -206,6 +206,22 @@ public interface EventSearchConfig {
             Duration retryAfter();
         }
 
+        /** Requests an instance sends itself once its model is loaded, before readiness goes UP. */
+        WarmUp warmUp();
+
+        interface WarmUp {
+            /**
+             * How long to exercise the serving path (v1 windows of every length, v2 pages with filters and zones,
+             * revalidations) over loopback, so the JIT has compiled it before the first client arrives (0: off).
+             */
+            @WithDefault("10s")
+            Duration duration();
+
+            /** Concurrent connections of the warm-up. */
+            @WithDefault("8")
+            int connections();
+        }
+
         // --- search v2, HTTP caching, bounded work ---
 
         /** Cache headers for the CDN and browsers in front. */

@@ -6,20 +6,24 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
+import io.eventsearch.search.http.ServingWarmUp;
 import io.eventsearch.search.readmodel.ReadModel;
 
 /**
- * The read model in readiness: DOWN until it is loaded (so no instance takes traffic before it answers from it),
- * then UP with its figures; over its memory budget it stays UP and says that searches are answered from SQL.
+ * The read model in readiness: DOWN until it is loaded and the serving path is warmed up (so no instance takes
+ * traffic before it answers from it at full speed), then UP with its figures; over its memory budget it stays UP
+ * and says that searches are answered from SQL.
  */
 @Readiness
 @ApplicationScoped
 public class ReadModelHealthCheck implements org.eclipse.microprofile.health.HealthCheck {
 
     private final ReadModel model;
+    private final ServingWarmUp warmUp;
 
-    public ReadModelHealthCheck(ReadModel model) {
+    public ReadModelHealthCheck(ReadModel model, ServingWarmUp warmUp) {
         this.model = model;
+        this.warmUp = warmUp;
     }
 
     @Override
@@ -31,6 +35,10 @@ public class ReadModelHealthCheck implements org.eclipse.microprofile.health.Hea
         }
         if (!s.ready()) {
             return builder.down().withData("state", "loading").withData("problem", String.valueOf(s.problem())).build();
+        }
+        if (!warmUp.done()) {
+            return builder.down().withData("state", "warming up").withData("plans", s.plans())
+                    .withData("warm_up_searches", warmUp.requests()).build();
         }
         builder.up().withData("budget_bytes", s.maxBytes());
         if (s.overBudget()) {

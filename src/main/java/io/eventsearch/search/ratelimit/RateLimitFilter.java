@@ -34,6 +34,7 @@ public class RateLimitFilter {
     private static final Uni<Response> PASS = Uni.createFrom().nullItem();
 
     private final RateLimiter limiter;
+    private final WarmUpPass warmUp;
     private final boolean enabled;
     private final String apiKeyHeader;
     /** Whether Quarkus' proxy support rewrites the remote address from trusted proxies' headers. */
@@ -41,9 +42,10 @@ public class RateLimitFilter {
     private final Counter allowed;
     private final Counter denied;
 
-    public RateLimitFilter(RateLimiter limiter, EventSearchConfig config, MeterRegistry registry,
+    public RateLimitFilter(RateLimiter limiter, WarmUpPass warmUp, EventSearchConfig config, MeterRegistry registry,
             @ConfigProperty(name = "quarkus.http.proxy.proxy-address-forwarding", defaultValue = "false") boolean forwarding) {
         this.limiter = limiter;
+        this.warmUp = warmUp;
         this.forwarding = forwarding;
         this.enabled = config.rateLimit().enabled();
         this.apiKeyHeader = config.rateLimit().apiKeyHeader();
@@ -59,7 +61,7 @@ public class RateLimitFilter {
     @ServerRequestFilter
     @RateLimited
     public Uni<Response> limit(HttpServerRequest request) {
-        if (!enabled) {
+        if (!enabled || warmUp.lets(request)) {
             return PASS;
         }
         String client = client(request);

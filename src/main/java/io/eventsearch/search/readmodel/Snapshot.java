@@ -158,6 +158,16 @@ public final class Snapshot {
         return size;
     }
 
+    /** The earliest start held (epoch µs), or 0 when empty. */
+    public long firstStart() {
+        return size == 0 ? 0 : starts[0];
+    }
+
+    /** The latest start held (epoch µs), or 0 when empty. */
+    public long lastStart() {
+        return size == 0 ? 0 : starts[size - 1];
+    }
+
     /** Memory held by the snapshot, estimated: its chunks, its zones' JSON and {@link #PER_PLAN} a plan. */
     public long bytes() {
         return bytes;
