@@ -204,6 +204,13 @@ public interface EventSearchConfig {
             /** After the model went over budget or failed to load, how long before loading it again is tried. */
             @WithDefault("60s")
             Duration retryAfter();
+
+            /**
+             * Bound of each statement that loads or moves the model (a page of 5,000 plans takes milliseconds); a
+             * slower one fails and is tried again, rather than holding its connection, and shutdown, meanwhile.
+             */
+            @WithDefault("30s")
+            Duration statementTimeout();
         }
 
         /** Requests an instance sends itself once its model is loaded, before readiness goes UP. */

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.ObservesAsync;
 
@@ -62,6 +63,13 @@ public class ServingWarmUp {
         this.done = duration.isZero() || !model.enabled();
     }
 
+    /** Shutting down: the warm-up's loops end at their next request. */
+    @PreDestroy
+    void stop() {
+        done = true;
+        pass.close();
+    }
+
     /** Done (or off): the instance may take traffic as far as the warm-up goes. */
     public boolean done() {
         return done;
@@ -108,8 +116,9 @@ public class ServingWarmUp {
         long started = System.nanoTime();
         long deadline = started + duration.toNanos();
         AtomicInteger running = new AtomicInteger(connections);
+        AtomicBoolean finished = new AtomicBoolean();
         Runnable finish = () -> {
-            if (done) {
+            if (!finished.compareAndSet(false, true)) {
                 return;
             }
             done = true;

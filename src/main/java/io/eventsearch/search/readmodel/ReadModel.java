@@ -82,6 +82,8 @@ public class ReadModel {
     private final Counter deltas;
     private final Counter deltaRows;
     private volatile boolean again;
+    /** Shutting down: a load in progress stops at its next page, so its connection returns to the pool. */
+    private volatile boolean stopping;
     private volatile Snapshot snapshot;
     private volatile boolean overBudget;
     private volatile long retryAt;
@@ -145,6 +147,7 @@ public class ReadModel {
 
     @PreDestroy
     void stop() {
+        stopping = true;
         if (timer >= 0) {
             vertx.cancelTimer(timer);
         }
@@ -192,6 +195,9 @@ public class ReadModel {
 
     /** Moves the model to the newest version (one run at a time; a request meanwhile runs it once more after). */
     void refresh() {
+        if (stopping) {
+            return;
+        }
         if (overBudget && System.currentTimeMillis() < retryAt) {
             return; // loading it whole again is tried after retry-after, not at every new version
         }
@@ -334,6 +340,9 @@ public class ReadModel {
             }
             if (into.bytes() > maxBytes) {
                 return Uni.createFrom().failure(new OverBudget(into.size(), into.bytes()));
+            }
+            if (stopping) {
+                return Uni.createFrom().failure(new IllegalStateException("shutting down"));
             }
             if (read < PAGE) {
                 return Uni.createFrom().item(into);

@@ -41,6 +41,7 @@ public class SearchPool {
     private final Pool primary;
     private final Pool replica;
     private final Duration timeout;
+    private final String snapshotSettings;
     private final DependencyGate gate;
 
     public SearchPool(Pool primary, @ReactiveDataSource(REPLICA) InjectableInstance<Pool> replica,
@@ -50,6 +51,9 @@ public class SearchPool {
         this.primary = primary;
         this.replica = active.isEmpty() ? null : active.get(0);
         this.timeout = config.search().replicaTimeout();
+        // a statement of the read model that runs away (a plan gone wrong on tables not analysed yet) fails, and the
+        // model tries again, instead of holding a connection, and the process's shutdown, for as long as it runs
+        this.snapshotSettings = "SET LOCAL statement_timeout = " + config.search().readModel().statementTimeout().toMillis();
         this.gate = new DependencyGate(GATE, "search: the read replica", "reading from the primary",
                 config.search().replicaRetryAfter());
         LOG.infof("search reads from %s", this.replica != null ? "the read replica (datasource 'replica')" : "the primary");
@@ -66,8 +70,9 @@ public class SearchPool {
     }
 
     /**
-     * Runs several statements on one snapshot (a read-only REPEATABLE READ transaction) of the replica, or of the
-     * primary without one or while the replica fails: how the read model loads and moves on.
+     * Runs several statements on one snapshot (a read-only REPEATABLE READ transaction, each statement bounded by
+     * {@code events.search.read-model.statement-timeout}) of the replica, or of the primary without one or while
+     * the replica fails: how the read model loads and moves on.
      */
     public <T> Uni<T> inSnapshot(Function<SqlConnection, Uni<T>> work) {
         if (replica == null || gate.backingOff()) {
@@ -76,9 +81,10 @@ public class SearchPool {
         return gate.callOr(timeout.multipliedBy(10), () -> snapshotOn(replica, work), () -> snapshotOn(primary, work));
     }
 
-    private static <T> Uni<T> snapshotOn(Pool pool, Function<SqlConnection, Uni<T>> work) {
+    private <T> Uni<T> snapshotOn(Pool pool, Function<SqlConnection, Uni<T>> work) {
         return pool.withTransaction(conn -> conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                .execute().flatMap(ignored -> work.apply(conn)));
+                .execute().flatMap(ignored -> conn.query(snapshotSettings).execute())
+                .flatMap(ignored -> work.apply(conn)));
     }
 
     /** Probes the replica (health checks): true when it answers a trivial query; the gate is left as it is. */
