@@ -191,3 +191,54 @@ readmodel_tables() {
   echo
   echo "Model: $plans plans visible, $(mib "${model_bytes:-0}") MiB estimated by the model ($per_plan bytes per plan); heap after a full GC with the model loaded: $(mib "${heap:-0}") MiB. Ready (model loaded) $ready_ms ms after the process started. During 'syncing': $syncs syncs of the second instance, $changed plans changed per sync on average. Hot answer: $hot_events events, $hot_bytes bytes."
 }
+
+# The model's memory at each size of BENCH_MODEL_SIZES (plans), with no load: each catalogue loaded through the real
+# ingestion, then a fresh service with a budget (BENCH_MODEL_BUDGET) and heap (BENCH_MODEL_HEAP) that fit the largest
+# one; prints plans, the model's own estimate, bytes per plan, the heap after a full GC with the model loaded and the
+# time from the process's start to readiness (model loaded and warmed up).
+: "${BENCH_MODEL_SIZES:=100000 1000000}"
+: "${BENCH_MODEL_HEAP:=3g}"
+: "${BENCH_MODEL_BUDGET:=1600M}"
+
+bench_read_model_memory() {
+  make_template
+  local dir="$WORK/model-memory" n
+  mkdir -p "$dir"
+  {
+    echo "### Read model: memory at scale"
+    echo
+    echo "Each catalogue loaded through the real ingestion, then a fresh service (\`-Xmx$BENCH_MODEL_HEAP\`, \`events.search.read-model.max-size=$BENCH_MODEL_BUDGET\`) with no load; heap after a full GC with the model loaded."
+    echo
+    echo "| Plans in the feed | Plans in the model | Model (estimate) | Bytes per plan | Heap after GC | Ready after |"
+    echo "|---:|---:|---:|---:|---:|---:|"
+  } >"$RESULTS/model-memory.md"
+  for n in $BENCH_MODEL_SIZES; do
+    local db="${BENCH_DB_PREFIX}_model_$n"
+    log "model memory: a catalogue of $n plans"
+    generate_feed "$dir/feed-$n.xml" "$n" 2>/dev/null
+    create_db "$db" "$TEMPLATE_DB"
+    start_service "$db" "$WORK/model-load-$n.log" -Xmx"$BENCH_MODEL_HEAP" -- \
+      -Devents.providers.bench.url="file://$dir/feed-$n.xml" -Devents.providers.bench.every=1h \
+      -Devents.providers.bench.max-feed-size=64G -Devents.search.read-model.enabled=false
+    local row
+    row=$(wait_sync "$db" 0 "${BENCH_SYNC_TIMEOUT:-7200}")
+    stop_service
+    [ "$(echo "$row" | cut -d'|' -f2)" = succeeded ] || die "loading $n plans failed: $row"
+    pq -d "$db" -c "VACUUM ANALYZE"
+    local started ready_ms health plans bytes per_plan heap
+    started=$(date +%s%3N)
+    start_service "$db" "$WORK/model-serve-$n.log" -Xmx"$BENCH_MODEL_HEAP" -- \
+      -Devents.search.read-model.max-size="$BENCH_MODEL_BUDGET"
+    await_ready "$BENCH_MGMT_PORT"
+    ready_ms=$(( $(date +%s%3N) - started ))
+    health=$(curl -sf "http://127.0.0.1:$BENCH_MGMT_PORT/q/health/ready")
+    plans=$(echo "$health" | grep -o '"plans": *[0-9]*' | grep -o '[0-9]*$')
+    bytes=$(echo "$health" | grep -o '"bytes": *[0-9]*' | grep -o '[0-9]*$')
+    per_plan=$(echo "$health" | grep -o '"bytes_per_plan": *[0-9]*' | grep -o '[0-9]*$')
+    heap=$(heap_after_gc "$SERVICE_PID")
+    stop_service
+    echo "| $n | ${plans:-?} | $(mib "${bytes:-0}") MiB | ${per_plan:-?} | $(mib "${heap:-0}") MiB | $ready_ms ms |" >>"$RESULTS/model-memory.md"
+    [ "$BENCH_KEEP" = 1 ] || drop_db "$db"
+    rm -f "$dir/feed-$n.xml"
+  done
+}

@@ -8,15 +8,15 @@ import java.time.format.DateTimeParseException;
 import java.util.Locale;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 
 import io.eventsearch.EventSearchConfig;
 import io.eventsearch.search.SearchService;
 import io.eventsearch.search.cache.SearchCache;
 import io.eventsearch.storage.CatalogueVersion;
 import io.eventsearch.storage.DataVersion;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 
 /**
  * HTTP caching of search answers for a CDN (and browsers) in front: a strong {@code ETag} made of the database
@@ -29,6 +29,15 @@ import io.vertx.core.http.HttpServerRequest;
 public class HttpCaching {
 
     public static final String SYNCED_AT = "X-Data-Synced-At";
+    // header names made once: Netty compares and writes them without encoding them again per response
+    private static final CharSequence SYNCED_AT_HEADER = HttpHeaders.createOptimized(SYNCED_AT);
+    private static final CharSequence ETAG = HttpHeaders.createOptimized("ETag");
+    private static final CharSequence CACHE_CONTROL = HttpHeaders.createOptimized("Cache-Control");
+    private static final CharSequence LAST_MODIFIED = HttpHeaders.createOptimized("Last-Modified");
+    private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("Content-Type");
+    private static final CharSequence IF_NONE_MATCH = HttpHeaders.createOptimized("If-None-Match");
+    private static final CharSequence IF_MODIFIED_SINCE = HttpHeaders.createOptimized("If-Modified-Since");
+    private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
     /** For answers read from an older snapshot (a lagging replica): a CDN may keep them but must ask again. */
     static final String REVALIDATE = "public, no-cache";
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter
@@ -59,39 +68,39 @@ public class HttpCaching {
     }
 
     /**
-     * A 304 when the request's {@code If-None-Match} (or, without one, {@code If-Modified-Since}) matches what
-     * the current data version would answer; null otherwise.
+     * Answers 304 when the request's {@code If-None-Match} (or, without one, {@code If-Modified-Since}) matches
+     * what the current data version would answer, and says so; false (nothing written) otherwise.
      */
-    public Response notModified(HttpServerRequest request, long queryHash) {
-        String ifNoneMatch = request.getHeader("If-None-Match");
-        String ifModifiedSince = ifNoneMatch == null ? request.getHeader("If-Modified-Since") : null;
+    public boolean notModified(HttpServerRequest request, HttpServerResponse response, long queryHash) {
+        String ifNoneMatch = request.getHeader(IF_NONE_MATCH);
+        String ifModifiedSince = ifNoneMatch == null ? request.getHeader(IF_MODIFIED_SINCE) : null;
         if (ifNoneMatch == null && ifModifiedSince == null) {
-            return null;
+            return false;
         }
         DataVersion current = serving.get();
         String etag = etag(current, queryHash);
         boolean match = ifNoneMatch != null ? matches(ifNoneMatch, etag) : notModifiedSince(ifModifiedSince, current);
         if (!match) {
-            return null;
+            return false;
         }
         Stamp headers = stamp(current);
-        return Response.notModified()
-                .header("ETag", etag)
-                .header("Cache-Control", cacheControl)
-                .header("Last-Modified", headers.lastModified)
-                .header(SYNCED_AT, headers.syncedAt)
-                .build();
+        response.setStatusCode(304)
+                .putHeader(ETAG, etag)
+                .putHeader(CACHE_CONTROL, cacheControl)
+                .putHeader(LAST_MODIFIED, headers.lastModified)
+                .putHeader(SYNCED_AT_HEADER, headers.syncedAt)
+                .end();
+        return true;
     }
 
-    /** The 200 answer with its validators and freshness. */
-    public Response ok(SearchCache.Loaded answer, long queryHash) {
+    /** The headers of a 200 answer: its validators and freshness. */
+    public void stamp(HttpServerResponse response, SearchCache.Loaded answer, long queryHash) {
         Stamp headers = stamp(answer.version());
-        return Response.ok(answer.entity(), MediaType.APPLICATION_JSON_TYPE)
-                .header("ETag", etag(answer.version(), queryHash))
-                .header("Cache-Control", answer.cacheable() ? cacheControl : REVALIDATE)
-                .header("Last-Modified", headers.lastModified)
-                .header(SYNCED_AT, headers.syncedAt)
-                .build();
+        response.putHeader(CONTENT_TYPE, JSON)
+                .putHeader(ETAG, etag(answer.version(), queryHash))
+                .putHeader(CACHE_CONTROL, answer.cacheable() ? cacheControl : REVALIDATE)
+                .putHeader(LAST_MODIFIED, headers.lastModified)
+                .putHeader(SYNCED_AT_HEADER, headers.syncedAt);
     }
 
     String etag(DataVersion version, long queryHash) {

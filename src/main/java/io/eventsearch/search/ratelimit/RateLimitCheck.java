@@ -3,35 +3,35 @@ package io.eventsearch.search.ratelimit;
 import java.util.Base64;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 
-import io.eventsearch.common.Digests;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import io.eventsearch.EventSearchConfig;
+import io.eventsearch.common.Digests;
 import io.eventsearch.search.api.ApiError;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.SocketAddress;
 
 /**
- * Applies the rate limit to {@link RateLimited} resources before they run. A client is its API key when it sends
- * one (hashed: keys are not stored in Redis), else its remote address. That address is the peer's unless Quarkus'
- * proxy support is configured ({@code quarkus.http.proxy.*}, docs/api.md "Rate limiting"): only then, and only from
+ * The rate limit of the search routes, checked before a query is read. A client is its API key when it sends one
+ * (hashed: keys are not stored in Redis), else its remote address. That address is the peer's unless Quarkus' proxy
+ * support is configured ({@code quarkus.http.proxy.*}, docs/api.md "Rate limiting"): only then, and only from
  * trusted proxies, do {@code Forwarded}/{@code X-Forwarded-For} count. Over the limit: 429, the contract's error
  * body, {@code Retry-After} in seconds, and {@code Cache-Control: no-store} so no CDN serves one client's 429 to
  * everyone.
  */
 @ApplicationScoped
-public class RateLimitFilter {
+public class RateLimitCheck {
 
-    private static final byte[] BODY = ApiError.body(ApiError.RATE_LIMITED,
-            "Too many requests from this client; retry after the number of seconds in Retry-After");
-    private static final Uni<Response> PASS = Uni.createFrom().nullItem();
+    private static final Buffer BODY = Buffer.buffer(ApiError.body(ApiError.RATE_LIMITED,
+            "Too many requests from this client; retry after the number of seconds in Retry-After"));
+    private static final RateLimiter.Decision PASS = RateLimiter.Decision.ALLOWED;
 
     private final RateLimiter limiter;
     private final WarmUpPass warmUp;
@@ -42,7 +42,7 @@ public class RateLimitFilter {
     private final Counter allowed;
     private final Counter denied;
 
-    public RateLimitFilter(RateLimiter limiter, WarmUpPass warmUp, EventSearchConfig config, MeterRegistry registry,
+    public RateLimitCheck(RateLimiter limiter, WarmUpPass warmUp, EventSearchConfig config, MeterRegistry registry,
             @ConfigProperty(name = "quarkus.http.proxy.proxy-address-forwarding", defaultValue = "false") boolean forwarding) {
         this.limiter = limiter;
         this.warmUp = warmUp;
@@ -58,29 +58,37 @@ public class RateLimitFilter {
                 .tags("result", result).register(registry);
     }
 
-    @ServerRequestFilter
-    @RateLimited
-    public Uni<Response> limit(HttpServerRequest request) {
+    /**
+     * The decision for this request if it can be made at once: almost always, from this instance's lease of the
+     * client's tokens (no I/O, no allocation); null when the shared bucket must be asked ({@link #acquire}).
+     */
+    public RateLimiter.Decision decideNow(HttpServerRequest request) {
         if (!enabled || warmUp.lets(request)) {
             return PASS;
         }
-        String client = client(request);
-        // almost always decided locally, from this instance's lease of the client's tokens: no I/O, no allocation
-        RateLimiter.Decision now = limiter.decideNow(client);
-        if (now != null) {
-            Response response = respond(now);
-            return response == null ? PASS : Uni.createFrom().item(response);
-        }
-        return limiter.acquire(client).map(this::respond);
+        return counted(limiter.decideNow(client(request)));
     }
 
-    private Response respond(RateLimiter.Decision decision) {
-        if (decision.allowed()) {
-            allowed.increment();
-            return null;
+    /** The decision after asking the shared bucket (Redis), or the local one when Redis is unavailable. */
+    public Uni<RateLimiter.Decision> acquire(HttpServerRequest request) {
+        return limiter.acquire(client(request)).map(this::counted);
+    }
+
+    private RateLimiter.Decision counted(RateLimiter.Decision decision) {
+        if (decision != null) {
+            (decision.allowed() ? allowed : denied).increment();
         }
-        denied.increment();
-        return tooMany(decision);
+        return decision;
+    }
+
+    /** Answers a refused request: 429 with the contract's body. */
+    public static void refuse(HttpServerResponse response, RateLimiter.Decision decision) {
+        long seconds = Math.max(1, (decision.retryAfterMillis() + 999) / 1000);
+        response.setStatusCode(429)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .putHeader("Retry-After", Long.toString(seconds))
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+                .end(BODY.slice());
     }
 
     String client(HttpServerRequest request) {
@@ -93,14 +101,6 @@ public class RateLimitFilter {
         SocketAddress address = forwarding || request.connection() == null ? request.remoteAddress()
                 : request.connection().remoteAddress();
         return "a:" + (address == null || address.hostAddress() == null ? "unknown" : address.hostAddress());
-    }
-
-    private static Response tooMany(RateLimiter.Decision decision) {
-        long seconds = Math.max(1, (decision.retryAfterMillis() + 999) / 1000);
-        return Response.status(429).type(MediaType.APPLICATION_JSON_TYPE).entity(BODY)
-                .header("Retry-After", Long.toString(seconds))
-                .header("Cache-Control", "no-store")
-                .build();
     }
 
     private static String digest(String apiKey) {
