@@ -91,6 +91,9 @@ class PackagedServiceIT {
     void probesAndMetricsAreOnTheManagementInterface() {
         given().get("/search").then().statusCode(200);
         given().get(started).then().statusCode(200).body("status", equalTo("UP"));
+        // readiness waits for the read model and the warm-up (events.search.warm-up.duration, 10 s in prod)
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .until(() -> given().get(ready).statusCode() == 200);
         given().get(ready).then().statusCode(200).body("status", equalTo("UP"))
                 .body("checks.name", hasItems("catalogue", "providers", "search-cache"));
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> given().get(metrics).asString()
