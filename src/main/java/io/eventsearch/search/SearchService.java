@@ -61,7 +61,7 @@ public class SearchService {
             long upper = EpochMicros.floor(window.upper());
             return Uni.createFrom().item(cache.fromMemory(key, () -> {
                 Snapshot.Answer answer = model.prepare(lower, upper);
-                return Loaded.composed(new ResponseBody.Composed(answer.size(), answer::writeTo), model.version());
+                return Loaded.composed(new ResponseBody.Composed(answer.size(), answer::writeTo, answer::buffer), model.version());
             }));
         }
         DataVersion version = catalogue.current();
@@ -100,7 +100,7 @@ public class SearchService {
             String key = pageKeyPrefix + catalogue.epoch() + ':' + model.version().version() + ':' + query.key();
             return Uni.createFrom().item(cache.fromMemory(key, () -> {
                 Snapshot.Answer answer = model.page(request(query));
-                return Loaded.composed(new ResponseBody.Composed(answer.size(), answer::writeTo), model.version());
+                return Loaded.composed(new ResponseBody.Composed(answer.size(), answer::writeTo, answer::buffer), model.version());
             }));
         }
         DataVersion version = catalogue.current();

@@ -2,6 +2,7 @@ package io.eventsearch.search.cache;
 
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -39,11 +40,24 @@ public sealed interface ResponseBody {
         }
     }
 
-    /** Made for one response: its size, and how to write it into the response's (pooled) buffer. */
-    record Composed(int size, Consumer<ByteBuf> writer) implements ResponseBody {
+    /**
+     * Made for one response: its size, how to write it into a buffer, and the buffer to hand to the socket (for the
+     * read model's answers, mostly its own bytes, not a copy; Netty releases it once written).
+     */
+    record Composed(int size, Consumer<ByteBuf> writer, Supplier<ByteBuf> socketBuffer) implements ResponseBody {
 
         public void writeTo(ByteBuf out) {
             writer.accept(out);
+        }
+
+        /** The buffer to hand to the socket, which releases it once written. */
+        public ByteBuf buffer() {
+            ByteBuf out = socketBuffer.get();
+            if (out.readableBytes() != size) {
+                out.release();
+                throw new IllegalStateException("an answer of " + size + " bytes made " + out.readableBytes());
+            }
+            return out;
         }
 
         public byte[] bytes() {

@@ -9,6 +9,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import io.eventsearch.EventSearchConfig;
+import io.eventsearch.common.PooledPieces;
 import io.eventsearch.search.SearchService;
 import io.eventsearch.search.api.ApiError;
 import io.eventsearch.search.api.InvalidQueryException;
@@ -20,8 +21,6 @@ import io.eventsearch.search.cache.SearchCache.Loaded;
 import io.eventsearch.search.ratelimit.RateLimitCheck;
 import io.eventsearch.search.ratelimit.RateLimiter;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.quarkus.vertx.utils.NoBoundChecksBuffer;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.MultiMap;
@@ -50,9 +49,6 @@ public class SearchRoutes {
 
     private static final Logger LOG = Logger.getLogger(SearchRoutes.class);
     private static final String JSON = "application/json";
-    /** Answers are written into pooled pieces of this size (see {@link #pieces}). */
-    static final int PIECE = 32 * 1024;
-    private static final PooledByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
 
     private final SearchService search;
     private final HttpCaching http;
@@ -147,18 +143,10 @@ public class SearchRoutes {
             response.end(shared.buffer()); // the shared off-heap copy, as is
             return;
         }
-        ByteBuf out = pieces(size(entity));
+        ByteBuf out;
         try {
-            if (entity instanceof ResponseBody.Composed composed) {
-                composed.writeTo(out);
-            } else {
-                out.writeBytes((byte[]) entity);
-            }
-            if (out.writerIndex() != out.capacity()) {
-                throw new IllegalStateException("an answer of " + out.capacity() + " bytes wrote " + out.writerIndex());
-            }
+            out = entity instanceof ResponseBody.Composed composed ? composed.buffer() : copied((byte[]) entity);
         } catch (RuntimeException e) {
-            out.release();
             failed(response, e);
             return;
         }
@@ -166,30 +154,15 @@ public class SearchRoutes {
         response.end(new NoBoundChecksBuffer(out));
     }
 
+    private static ByteBuf copied(byte[] body) {
+        return PooledPieces.of(body.length).writeBytes(body);
+    }
+
     private static int size(Object entity) {
         if (entity instanceof ResponseBody body) {
             return body.size();
         }
         return ((byte[]) entity).length;
-    }
-
-    /**
-     * An empty buffer of {@code size} bytes made of pooled pieces. Not one buffer: Netty pools buffers up to its
-     * chunk size only (64 KiB under Quarkus' default {@code io.netty.allocator.maxOrder}); a larger one is a fresh,
-     * zeroed direct allocation per response. {@value #PIECE}-byte pieces always come from the pool (and from the
-     * event loop's own cache), and the socket gathers them in one write.
-     */
-    static ByteBuf pieces(int size) {
-        if (size <= PIECE) {
-            return ALLOCATOR.directBuffer(size, size);
-        }
-        CompositeByteBuf out = ALLOCATOR.compositeDirectBuffer(Integer.MAX_VALUE);
-        for (int left = size; left > 0; left -= PIECE) {
-            int length = Math.min(PIECE, left);
-            // a component counts with its readable bytes: its space is the composite's, written from index 0
-            out.addComponent(false, ALLOCATOR.directBuffer(length).writerIndex(length));
-        }
-        return out;
     }
 
     private static void error(HttpServerResponse response, int status, String code, String message) {

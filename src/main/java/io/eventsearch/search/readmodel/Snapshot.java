@@ -1,12 +1,16 @@
 package io.eventsearch.search.readmodel;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
+import io.eventsearch.common.PooledPieces;
 import io.eventsearch.storage.DataVersion;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -18,10 +22,13 @@ import io.netty.buffer.Unpooled;
  * <p>
  * The plans are held as columns (start, end, id, provider, prices: primitive arrays that a window scans without
  * touching an object per plan), and each event's v1 JSON, followed by a comma, is packed in (start, id) order
- * into large byte chunks. A window's events therefore lie mostly side by side: an answer is a few long copies,
- * one per run of neighbouring events, not one small copy per event. A new version keeps the chunks of the plans
- * that stay and packs only the plans that came or changed into new ones; once too many plans no longer sit next
- * to their neighbours, or too much of the chunks belongs to plans that left, the next version is packed anew.
+ * into large off-heap chunks. A window's events therefore lie mostly side by side: an answer is the envelope and
+ * one slice of a chunk per run of neighbouring events, which the socket reads where they are (short runs are copied
+ * into a pooled piece instead: a slice is worth it only for enough bytes). A new version keeps the chunks of the plans
+ * that stay and packs only the plans that came or changed into new ones; once too many plans no longer sit next to
+ * their neighbours, or too much of the chunks belongs to plans that left, the next version is packed anew. Chunks are
+ * read-only and never released by hand: a chunk lives as long as a snapshot, or a response being written, refers to
+ * it, and the garbage collector frees it after that.
  */
 public final class Snapshot {
 
@@ -40,6 +47,10 @@ public final class Snapshot {
     private static final byte[] ZONES = ",\"zones\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NEXT_CURSOR = "],\"next_cursor\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NULL = "null".getBytes(StandardCharsets.US_ASCII);
+    /** Runs at least this long are sent as slices of their chunk; shorter ones are copied. */
+    static final int SLICE_AT_LEAST = 1024;
+    private static final ByteBuf V1_START_BUFFER = constant(V1_START);
+    private static final ByteBuf V1_END_BUFFER = constant(V1_END);
 
     private final DataVersion version;
     private final Map<String, Integer> providerIds;
@@ -52,7 +63,7 @@ public final class Snapshot {
     private final long[] minCents;
     private final long[] maxCents;
     /** Event i's JSON: {@code chunks[chunkOf[i]]} from {@code offsetOf[i]}, {@code lengthOf[i]} bytes, then a comma. */
-    private final byte[][] chunks;
+    private final ByteBuf[] chunks;
     private final int[] chunkOf;
     private final int[] offsetOf;
     private final int[] lengthOf;
@@ -93,8 +104,8 @@ public final class Snapshot {
             }
         }
         long chunkBytes = 0;
-        for (byte[] chunk : chunks) {
-            chunkBytes += chunk.length;
+        for (ByteBuf chunk : chunks) {
+            chunkBytes += chunk.capacity();
         }
         this.chunkBytes = chunkBytes;
         this.liveEventBytes = live;
@@ -158,6 +169,15 @@ public final class Snapshot {
         return size;
     }
 
+    /** Off-heap bytes that are never released by hand (the garbage collector frees them) and never written. */
+    private static ByteBuf constant(ByteBuffer direct) {
+        return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(direct).asReadOnly());
+    }
+
+    private static ByteBuf constant(byte[] bytes) {
+        return constant(ByteBuffer.allocateDirect(bytes.length).put(bytes).flip());
+    }
+
     /** The earliest start held (epoch µs), or 0 when empty. */
     public long firstStart() {
         return size == 0 ? 0 : starts[0];
@@ -188,6 +208,9 @@ public final class Snapshot {
         int size();
 
         void writeTo(ByteBuf out);
+
+        /** The answer as one buffer for the socket, of {@link #size()} bytes; whoever writes it releases it. */
+        ByteBuf buffer();
 
         default byte[] bytes() {
             byte[] out = new byte[size()];
@@ -247,6 +270,62 @@ public final class Snapshot {
             runs.finish();
             out.writeBytes(V1_END);
         }
+
+        @Override
+        public ByteBuf buffer() {
+            Slices out = new Slices();
+            out.add(V1_START_BUFFER.duplicate());
+            Runs runs = new Runs(out);
+            for (int i = from; i < to; i++) {
+                if (ends[i] <= upperMicros) {
+                    runs.add(i);
+                }
+            }
+            runs.finish();
+            out.add(V1_END_BUFFER.duplicate());
+            return out.done();
+        }
+    }
+
+    /**
+     * An answer as a list of buffers: slices of the chunks for long runs, and pooled pieces into which the envelope's
+     * variable parts and short runs are copied. Released as one: the pieces go back to the pool, the slices are of
+     * buffers that are never released by hand.
+     */
+    private static final class Slices {
+        private final List<ByteBuf> parts = new ArrayList<>(8);
+        private ByteBuf piece;
+
+        void add(ByteBuf part) {
+            flush();
+            parts.add(part);
+        }
+
+        void copy(ByteBuf source, int index, int length) {
+            if (piece != null && piece.writableBytes() < length) {
+                flush();
+            }
+            if (piece == null) {
+                piece = length <= PooledPieces.PIECE ? PooledPieces.piece() : PooledPieces.of(length);
+            }
+            piece.writeBytes(source, index, length);
+        }
+
+        void copy(byte[] source) {
+            copy(Unpooled.wrappedBuffer(source), 0, source.length);
+        }
+
+        private void flush() {
+            if (piece != null) {
+                parts.add(piece);
+                piece = null;
+            }
+        }
+
+        ByteBuf done() {
+            flush();
+            return Unpooled.wrappedUnmodifiableBuffer(parts.toArray(ByteBuf[]::new));
+        }
     }
 
     /**
@@ -255,12 +334,19 @@ public final class Snapshot {
      */
     private final class Runs {
         private final ByteBuf out;
+        private final Slices slices;
         private int chunk = -1;
         private int begin;
         private int end;
 
         Runs(ByteBuf out) {
             this.out = out;
+            this.slices = null;
+        }
+
+        Runs(Slices slices) {
+            this.out = null;
+            this.slices = slices;
         }
 
         void add(int i) {
@@ -271,7 +357,7 @@ public final class Snapshot {
                 return;
             }
             if (chunk >= 0) {
-                out.writeBytes(chunks[chunk], begin, end - begin);
+                emit(end - begin);
             }
             chunk = c;
             begin = offset;
@@ -280,7 +366,17 @@ public final class Snapshot {
 
         void finish() {
             if (chunk >= 0) {
-                out.writeBytes(chunks[chunk], begin, end - begin - 1);
+                emit(end - begin - 1);
+            }
+        }
+
+        private void emit(int length) {
+            if (out != null) {
+                out.writeBytes(chunks[chunk], begin, length);
+            } else if (length >= SLICE_AT_LEAST) {
+                slices.add(chunks[chunk].slice(begin, length));
+            } else {
+                slices.copy(chunks[chunk], begin, length);
             }
         }
     }
@@ -380,6 +476,26 @@ public final class Snapshot {
             out.writeBytes(cursor);
             out.writeBytes(pageEnd);
         }
+
+        @Override
+        public ByteBuf buffer() {
+            if (withZones) { // zones are spliced into every event: copied whole
+                ByteBuf out = PooledPieces.of(size);
+                writeTo(out);
+                return out;
+            }
+            Slices out = new Slices();
+            out.add(V1_START_BUFFER.duplicate());
+            Runs runs = new Runs(out);
+            for (int k = 0; k < count; k++) {
+                runs.add(picked[k]);
+            }
+            runs.finish();
+            out.copy(NEXT_CURSOR);
+            out.copy(cursor);
+            out.copy(pageEnd);
+            return out.done();
+        }
     }
 
     /** What a v2 page asks for, in the model's terms. {@code afterMicros}/{@code afterId}: the cursor's position. */
@@ -448,10 +564,11 @@ public final class Snapshot {
         private int[] offsetOf;
         private int[] lengthOf;
         private byte[][] zones;
-        private byte[][] chunkList;
+        private ByteBuf[] chunkList;
         private int chunkCount;
         /** The chunk being filled (its index in chunkList), and how much of it is. */
         private int open = -1;
+        private ByteBuffer openChunk;
         private int filled;
         /** Chunk indices of the previous version mapped to this one's (-1: not used yet). */
         private int[] kept;
@@ -477,7 +594,7 @@ public final class Snapshot {
             offsetOf = new int[n];
             lengthOf = new int[n];
             zones = new byte[n][];
-            chunkList = new byte[Math.max(4, previousChunks + 4)][];
+            chunkList = new ByteBuf[Math.max(4, previousChunks + 4)];
         }
 
         /** Appends a plan read from the database; plans must come in (start, id) order. */
@@ -508,7 +625,7 @@ public final class Snapshot {
             int c = from.chunkOf[i];
             if (kept[c] < 0) {
                 kept[c] = addChunk(from.chunks[c]);
-                sealedBytes += from.chunks[c].length;
+                sealedBytes += from.chunks[c].capacity();
             }
             chunkOf[size] = kept[c];
             offsetOf[size] = from.offsetOf[i];
@@ -561,32 +678,50 @@ public final class Snapshot {
 
         /** Copies an event and its separator into the open chunk (a new one when it does not fit). */
         private void pack(byte[] source, int offset, int length) {
-            if (open < 0 || filled + length + 1 > chunkList[open].length) {
+            room(length);
+            openChunk.put(filled, source, offset, length);
+            packed(length);
+        }
+
+        private void pack(ByteBuf source, int offset, int length) {
+            room(length);
+            source.getBytes(offset, openChunk.duplicate().position(filled).limit(filled + length));
+            packed(length);
+        }
+
+        private void room(int length) {
+            if (open < 0 || filled + length + 1 > openChunk.capacity()) {
                 seal();
-                open = addChunk(new byte[Math.max(CHUNK, length + 1)]);
+                openChunk = ByteBuffer.allocateDirect(Math.max(CHUNK, length + 1));
+                open = addChunk(null);
                 filled = 0;
             }
-            byte[] chunk = chunkList[open];
-            System.arraycopy(source, offset, chunk, filled, length);
-            chunk[filled + length] = ',';
+        }
+
+        private void packed(int length) {
+            openChunk.put(filled + length, (byte) ',');
             chunkOf[size] = open;
             offsetOf[size] = filled;
             lengthOf[size] = length;
             filled += length + 1;
         }
 
-        /** Trims the open chunk to what it holds: no chunk keeps unused space. */
+        /** Closes the open chunk, trimmed to what it holds (no chunk keeps unused space), read-only from now on. */
         private void seal() {
-            if (open >= 0 && filled < chunkList[open].length) {
-                chunkList[open] = Arrays.copyOf(chunkList[open], filled);
+            if (open < 0) {
+                return;
             }
-            if (open >= 0) {
-                sealedBytes += filled;
+            ByteBuffer done = openChunk;
+            if (filled < openChunk.capacity()) {
+                done = ByteBuffer.allocateDirect(filled).put(openChunk.duplicate().position(0).limit(filled)).flip();
             }
+            chunkList[open] = constant(done);
+            sealedBytes += filled;
             open = -1;
+            openChunk = null;
         }
 
-        private int addChunk(byte[] chunk) {
+        private int addChunk(ByteBuf chunk) {
             if (chunkCount == chunkList.length) {
                 chunkList = Arrays.copyOf(chunkList, chunkCount * 2);
             }
@@ -594,7 +729,7 @@ public final class Snapshot {
             return chunkCount++;
         }
 
-        byte[][] chunks() {
+        ByteBuf[] chunks() {
             seal();
             return Arrays.copyOf(chunkList, chunkCount);
         }

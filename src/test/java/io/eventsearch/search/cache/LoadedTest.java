@@ -38,7 +38,8 @@ class LoadedTest {
 
     @Test
     void aComposedAnswerIsWrittenIntoTheResponseAndKeptAsItsBytes() {
-        ResponseBody.Composed composed = new ResponseBody.Composed(BODY.length, out -> out.writeBytes(BODY));
+        ResponseBody.Composed composed = new ResponseBody.Composed(BODY.length, out -> out.writeBytes(BODY),
+                () -> io.netty.buffer.Unpooled.wrappedBuffer(BODY));
         SearchCache.Loaded loaded = SearchCache.Loaded.composed(composed, VERSION);
         assertThat(loaded.entity()).isSameAs(composed);
         assertThat(loaded.body()).isEqualTo(BODY);
@@ -50,7 +51,9 @@ class LoadedTest {
 
     @Test
     void aComposedAnswerThatWritesAnotherSizeThanItSaidIsRefused() {
-        ResponseBody.Composed wrong = new ResponseBody.Composed(BODY.length + 1, out -> out.writeBytes(BODY));
+        ResponseBody.Composed wrong = new ResponseBody.Composed(BODY.length + 1, out -> out.writeBytes(BODY),
+                () -> io.netty.buffer.Unpooled.wrappedBuffer(BODY));
         org.assertj.core.api.Assertions.assertThatThrownBy(wrong::bytes).isInstanceOf(IllegalStateException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(wrong::buffer).isInstanceOf(IllegalStateException.class);
     }
 }

@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 import io.eventsearch.storage.DataVersion;
+import io.netty.buffer.ByteBuf;
 
 /**
  * The snapshot over long random histories of change sets, against a plain list of the visible plans: every window
@@ -124,6 +125,7 @@ class SnapshotTest {
             Snapshot.Answer answer = snapshot.prepare(lower, upper);
             assertThat(new String(answer.bytes(), StandardCharsets.US_ASCII))
                     .as("window %d..%d; %s", lower, upper, replay).isEqualTo(expected);
+            assertSocketBuffer(answer, expected, replay);
         }
         for (int p = 0; p < 15; p++) {
             long lower = random.nextLong(-5 * DAY, 90 * DAY);
@@ -157,12 +159,24 @@ class SnapshotTest {
                         .as("page from %d of %d..%d limit %d provider %s price %d..%d zones %s; %s", from, lower, upper,
                                 limit, provider, min, max, zones, replay)
                         .isEqualTo(expected);
+                assertSocketBuffer(answer, expected, replay);
                 if (!more) {
                     break;
                 }
                 afterMicros = last.startMicros();
                 afterId = last.id();
             }
+        }
+    }
+
+    /** The buffer handed to the socket (slices of the chunks and pooled pieces) says the same, and is released whole. */
+    private static void assertSocketBuffer(Snapshot.Answer answer, String expected, String replay) {
+        ByteBuf socket = answer.buffer();
+        try {
+            assertThat(socket.readableBytes()).as(replay).isEqualTo(answer.size());
+            assertThat(socket.toString(StandardCharsets.US_ASCII)).as(replay).isEqualTo(expected);
+        } finally {
+            assertThat(socket.release()).as("released whole; " + replay).isTrue();
         }
     }
 
