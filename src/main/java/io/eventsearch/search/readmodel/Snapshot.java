@@ -261,13 +261,7 @@ public final class Snapshot {
         @Override
         public void writeTo(ByteBuf out) {
             out.writeBytes(V1_START);
-            Runs runs = new Runs(out);
-            for (int i = from; i < to; i++) {
-                if (ends[i] <= upperMicros) {
-                    runs.add(i);
-                }
-            }
-            runs.finish();
+            events(new Runs(out));
             out.writeBytes(V1_END);
         }
 
@@ -275,15 +269,18 @@ public final class Snapshot {
         public ByteBuf buffer() {
             Slices out = new Slices();
             out.add(V1_START_BUFFER.duplicate());
-            Runs runs = new Runs(out);
+            events(new Runs(out));
+            out.add(V1_END_BUFFER.duplicate());
+            return out.done();
+        }
+
+        private void events(Runs runs) {
             for (int i = from; i < to; i++) {
                 if (ends[i] <= upperMicros) {
                     runs.add(i);
                 }
             }
             runs.finish();
-            out.add(V1_END_BUFFER.duplicate());
-            return out.done();
         }
     }
 
@@ -466,11 +463,7 @@ public final class Snapshot {
                     out.writeByte('}');
                 }
             } else {
-                Runs runs = new Runs(out);
-                for (int k = 0; k < count; k++) {
-                    runs.add(picked[k]);
-                }
-                runs.finish();
+                events(new Runs(out));
             }
             out.writeBytes(NEXT_CURSOR);
             out.writeBytes(cursor);
@@ -486,15 +479,18 @@ public final class Snapshot {
             }
             Slices out = new Slices();
             out.add(V1_START_BUFFER.duplicate());
-            Runs runs = new Runs(out);
-            for (int k = 0; k < count; k++) {
-                runs.add(picked[k]);
-            }
-            runs.finish();
+            events(new Runs(out));
             out.copy(NEXT_CURSOR);
             out.copy(cursor);
             out.copy(pageEnd);
             return out.done();
+        }
+
+        private void events(Runs runs) {
+            for (int k = 0; k < count; k++) {
+                runs.add(picked[k]);
+            }
+            runs.finish();
         }
     }
 
