@@ -13,6 +13,8 @@ import org.jboss.logging.Logger;
 
 import io.eventsearch.EventSearchConfig;
 import io.eventsearch.ingestion.feed.FeedParser;
+import io.eventsearch.ingestion.feed.FeedScan;
+import io.eventsearch.ingestion.feed.FeedScanner;
 import io.eventsearch.catalogue.BasePlan;
 import io.eventsearch.catalogue.Plan;
 import io.eventsearch.catalogue.Zone;
@@ -64,25 +66,35 @@ public class FeedIngestor {
                 throw new FencedException();
             }
             long fenced = System.nanoTime();
+            FeedScan scan = FeedScanner.scan(file, fingerprintSalt(provider), tx::claim);
+            long scanned = System.nanoTime();
+            tx.prepareRows();
             boolean fresh = tx.fresh();
             FeedParser.Summary summary;
             CatalogueTransaction.DropCheck check;
             while (true) {
                 try {
-                    summary = parse(file, tx, skips[0]);
+                    summary = parse(file, scan, tx, skips[0]);
                     check = tx.prepareMerge();
                     break;
-                } catch (CatalogueTransaction.FreshLoadConflict conflict) {
-                    // The provider's first feed repeats a plan: parse it again into staging, where the last one wins.
-                    LOG.infof("provider %s: %s; staging the feed instead", provider.name(), conflict.getMessage());
+                } catch (CatalogueTransaction.ParseAgain again) {
+                    // A first feed that repeats a plan, or a feed that repeats a base plan it holds unchanged: parse it
+                    // again, whole, into staging, where the last occurrence wins.
+                    LOG.infof("provider %s: %s; staging the whole feed instead", provider.name(), again.getMessage());
                     tx.restage();
+                    if (again instanceof ScanMismatch) {
+                        LOG.warnf("provider %s: %s", provider.name(), again.getMessage());
+                        scan = FeedScan.none();
+                    } else {
+                        scan.unclaimAll();
+                    }
                     skips[0] = new SkipTally(provider.name());
                 }
             }
             long staged = System.nanoTime();
-            run.basePlansSeen = summary.basePlans();
-            run.plansSeen = summary.plans();
-            run.zonesSeen = summary.zones();
+            run.basePlansSeen = (int) (summary.basePlans() + tx.claimedBasePlans());
+            run.plansSeen = (int) (summary.plans() + tx.claimedPlans());
+            run.zonesSeen = (int) (summary.zones() + tx.claimedZones());
 
             skips[0].add(SkipReason.DUPLICATE_PLAN, check.duplicatePlans(),
                     check.duplicatePlans() + " plan(s) appear more than once; the last occurrence counts");
@@ -102,9 +114,11 @@ public class FeedIngestor {
             long mergedAt = System.nanoTime();
             tx.commit();
             // What each step cost: the numbers behind the benchmark's breakdown.
-            LOG.infof("provider %s: sync steps: fence and scope %d ms, parse and %s %d ms, %s %d ms, commit %d ms",
-                    provider.name(), millis(started, fenced), fresh && tx.fresh() ? "COPY into the catalogue" : "staging",
-                    millis(fenced, staged), tx.fresh() ? "change set" : "merge", millis(staged, mergedAt),
+            LOG.infof("provider %s: sync steps: fence and base plans %d ms, scan %d ms (%d of %d base plans unchanged), "
+                    + "parse and %s %d ms, %s %d ms, commit %d ms",
+                    provider.name(), millis(started, fenced), millis(fenced, scanned), tx.claimedBasePlans(),
+                    scan.elements(), fresh && tx.fresh() ? "COPY into the catalogue" : "staging",
+                    millis(scanned, staged), tx.fresh() ? "change set" : "merge", millis(staged, mergedAt),
                     millis(mergedAt, System.nanoTime()));
             run.outcome = SyncRun.Outcome.SUCCEEDED;
             run.basePlansInserted = merged.basePlansInserted();
@@ -128,13 +142,31 @@ public class FeedIngestor {
         return (to - from) / 1_000_000;
     }
 
-    private FeedParser.Summary parse(Path file, CatalogueTransaction tx, SkipTally skips)
+    /** Parses the feed but the elements the scan claimed, which the transaction holds as unchanged. */
+    private FeedParser.Summary parse(Path file, FeedScan scan, CatalogueTransaction tx, SkipTally skips)
             throws SQLException, IOException, MalformedFeedException {
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 64 * 1024)) {
-            return parser.parse(in, new StagingSink(tx, skips));
+        StagingSink sink = new StagingSink(tx, skips, scan);
+        FeedParser.Summary summary;
+        try (InputStream in = new BufferedInputStream(scan.withoutClaimed(file), 64 * 1024)) {
+            summary = parser.parse(in, sink);
         } catch (StagingFailure failure) {
             throw failure.sqlException;
         }
+        if (scan.complete() && summary.basePlans() + scan.claimedCount() != scan.elements()) {
+            // The scanner and the parser disagree on where base plans are: trust neither claims nor fingerprints.
+            throw new ScanMismatch(scan.elements(), summary.basePlans());
+        }
+        return summary;
+    }
+
+    /**
+     * What a base plan element's fingerprint depends on besides its bytes: how the feed is read (the ingestion
+     * format) and the provider's time zone (local times become instants).
+     */
+    static long fingerprintSalt(RegisteredProvider provider) {
+        byte[] h = io.eventsearch.common.Digests.sha256().digest((SyncService.INGEST_FORMAT + '|'
+                + provider.settings().timeZone().getId()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return java.nio.ByteBuffer.wrap(h).getLong();
     }
 
     /**
@@ -194,6 +226,13 @@ public class FeedIngestor {
         skips.counts().forEach((reason, count) -> run.skipped.put(reason.code(), count));
     }
 
+    /** The scan and the parse found base plans in different places (a flaw of the scanner, never expected). */
+    private static final class ScanMismatch extends CatalogueTransaction.ParseAgain {
+        ScanMismatch(int scanned, int parsed) {
+            super("the scan found " + scanned + " base plans, the parse " + parsed + " besides those claimed");
+        }
+    }
+
     /** Carries a JDBC failure out of the parser callback, which cannot throw checked exceptions. */
     private static final class StagingFailure extends RuntimeException {
         final SQLException sqlException;
@@ -204,14 +243,29 @@ public class FeedIngestor {
         }
     }
 
-    /** Feeds parsed records into the transaction's staging batches. */
+    /** Feeds parsed records into the transaction's staging batches, each base plan with its element's fingerprint. */
     private static final class StagingSink implements FeedSink {
         private final CatalogueTransaction tx;
         private final SkipTally skips;
+        private final FeedScan scan;
+        /** The scan's number of the element being read. */
+        private int element;
 
-        StagingSink(CatalogueTransaction tx, SkipTally skips) {
+        StagingSink(CatalogueTransaction tx, SkipTally skips, FeedScan scan) {
             this.tx = tx;
             this.skips = skips;
+            this.scan = scan;
+            this.element = scan.nextRead(0);
+        }
+
+        @Override
+        public void basePlanEnd(boolean clean) {
+            try {
+                tx.endBasePlan(clean ? scan.fingerprint(element) : null);
+            } catch (SQLException e) {
+                throw new StagingFailure(e);
+            }
+            element = scan.nextRead(element + 1);
         }
 
         @Override

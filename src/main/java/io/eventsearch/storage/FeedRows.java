@@ -26,6 +26,14 @@ abstract class FeedRows {
     private final PlanIds planIds = new PlanIds();
     private int batchPlans;
 
+    /** The base plan element being read: its base plan (null when invalid), written at its end (see endBasePlan). */
+    private BasePlan basePlan;
+    private boolean basePlanWritten;
+    private int elementPlans;
+    private int elementZones;
+    private boolean repeatsPlan;
+    private final java.util.Set<UUID> elementPlanIds = new java.util.HashSet<>();
+
     FeedRows(int providerId, String providerName, ZoneId timeZone, int batchSize, CopyPipeline pipeline) {
         this.providerId = providerId;
         this.providerName = providerName;
@@ -35,7 +43,42 @@ abstract class FeedRows {
         this.pipeline = pipeline;
     }
 
-    abstract void add(BasePlan basePlan) throws SQLException;
+    /** A base plan: its row is written once its element ends ({@link #endBasePlan}), with what the element held. */
+    void add(BasePlan basePlan) throws SQLException {
+        this.basePlan = basePlan;
+        basePlanWritten = false;
+        elementPlans = 0;
+        elementZones = 0;
+        repeatsPlan = false;
+        elementPlanIds.clear();
+        started(basePlan);
+    }
+
+    /**
+     * The end of a base plan element (valid or not). {@code fingerprint}: the element's, when it has one and nothing
+     * in it was skipped; it is stored only when the element also named no plan twice.
+     */
+    void endBasePlan(Long fingerprint) throws SQLException {
+        if (basePlan == null) {
+            return;
+        }
+        if (!basePlanWritten) {
+            Long stored = repeatsPlan ? null : fingerprint;
+            writeBasePlan(basePlan, stored, elementPlans, elementZones);
+        }
+        basePlan = null;
+        if (batchPlans >= batchSize) {
+            flush();
+        }
+    }
+
+    /** Called when a base plan starts (before its plans). */
+    protected void started(BasePlan basePlan) throws SQLException {
+    }
+
+    /** Adds the base plan's row; {@code fingerprint} null: none stored (its element is read again next time). */
+    protected abstract void writeBasePlan(BasePlan basePlan, Long fingerprint, int plans, int zones)
+            throws SQLException;
 
     abstract void add(BasePlan basePlan, Plan plan) throws SQLException;
 
@@ -66,18 +109,47 @@ abstract class FeedRows {
                 .bool(plan.soldOut()).number(plan.zones().size()).decimal(f.min()).decimal(f.max());
     }
 
+    /** feed_fingerprint, feed_plans, feed_zones: all null without a fingerprint. */
+    protected static CopyRows fingerprintColumns(CopyRows rows, Long fingerprint, int plans, int zones) {
+        if (fingerprint == null) {
+            return rows.text(null).text(null).text(null);
+        }
+        return rows.number(fingerprint).number(plans).number(zones);
+    }
+
     /** The zone columns from position on. */
     protected static void zoneColumns(CopyRows rows, int position, Zone zone) {
         rows.number(position).text(zone.zoneId()).text(zone.name()).number(zone.capacity()).decimal(zone.price())
                 .bool(zone.numbered()).endRow();
     }
 
-    /** Counts a plan into the batch; sends the batch when full. */
+    /** Counts a plan of the current element; true the first time the element names that plan. */
+    protected final boolean counted(UUID id, int zones) {
+        elementPlans++;
+        elementZones += zones;
+        if (!elementPlanIds.add(id)) {
+            repeatsPlan = true;
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Counts a plan into the batch. A batch is sent at the end of a base plan element once full (so a base plan's
+     * row goes with its plans); a base plan with more plans than several batches hold is written early, without a
+     * fingerprint, and the batch sent.
+     */
     protected final void planAdded() throws SQLException {
-        if (++batchPlans >= batchSize) {
+        if (++batchPlans >= ELEMENT_BATCHES * batchSize) {
+            if (basePlan != null && !basePlanWritten) {
+                writeBasePlan(basePlan, null, elementPlans, elementZones);
+                basePlanWritten = true;
+            }
             flush();
         }
     }
+
+    private static final int ELEMENT_BATCHES = 4;
 
     /** Sends what is buffered. */
     protected final void flush() throws SQLException {

@@ -111,6 +111,9 @@ public final class FeedParser {
             List<String[]> zones) {
     }
 
+    /** Follows a base plan's last plan. */
+    private static final Object BASE_END = new Object();
+
     /** Where the records read go: validated at once, or handed to a second thread. */
     private interface Records {
         void add(Object record) throws MalformedFeedException;
@@ -129,6 +132,7 @@ public final class FeedParser {
         private final List<Zone> zones = new ArrayList<>();
         private BasePlan basePlan;
         private String rawBaseId;
+        private boolean clean;
 
         Validation(FeedSink sink) {
             this.sink = sink;
@@ -139,12 +143,15 @@ public final class FeedParser {
             if (record instanceof RawBase b) {
                 basePlan = null;
                 rawBaseId = b.id();
+                clean = true;
                 try {
                     basePlan = validator.basePlan(b.id(), b.title(), b.sellMode(), b.organizer());
                     sink.basePlan(basePlan);
                 } catch (Invalid invalid) {
-                    sink.skipped(invalid.reason, invalid.getMessage());
+                    skipped(invalid.reason, invalid.getMessage());
                 }
+            } else if (record == BASE_END) {
+                sink.basePlanEnd(clean);
             } else {
                 plan((RawPlan) record);
             }
@@ -160,18 +167,23 @@ public final class FeedParser {
                     }
                     zones.add(zone);
                 } catch (Invalid invalid) {
-                    sink.skipped(invalid.reason, invalid.getMessage());
+                    skipped(invalid.reason, invalid.getMessage());
                 }
             }
             if (basePlan == null) {
-                sink.skipped(SkipReason.PARENT_SKIPPED, "plan " + p.id() + " of skipped base plan " + rawBaseId);
+                skipped(SkipReason.PARENT_SKIPPED, "plan " + p.id() + " of skipped base plan " + rawBaseId);
                 return;
             }
             try {
                 sink.plan(basePlan, validator.plan(p.id(), p.start(), p.end(), p.sellFrom(), p.sellTo(), p.soldOut(), zones));
             } catch (Invalid invalid) {
-                sink.skipped(invalid.reason, "base plan " + basePlan.basePlanId() + ": " + invalid.getMessage());
+                skipped(invalid.reason, "base plan " + basePlan.basePlanId() + ": " + invalid.getMessage());
             }
+        }
+
+        private void skipped(SkipReason reason, String detail) {
+            clean = false;
+            sink.skipped(reason, detail);
         }
 
         @Override
@@ -374,6 +386,7 @@ public final class FeedParser {
                     reader.skipElement();
                 }
             }
+            records.add(BASE_END);
         }
 
         private void plan() throws XMLStreamException, MalformedFeedException {

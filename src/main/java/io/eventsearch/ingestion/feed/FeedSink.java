@@ -12,4 +12,11 @@ public interface FeedSink {
     void plan(BasePlan basePlan, Plan plan);
 
     void skipped(SkipReason reason, String detail);
+
+    /**
+     * The end of a base plan element, valid or not, after its plans. {@code clean}: nothing in it (the base plan,
+     * its plans, their zones) was skipped.
+     */
+    default void basePlanEnd(boolean clean) {
+    }
 }
