@@ -108,7 +108,7 @@ ingest_one() {
   pqv "$COPY_DB" "INSERT INTO providers (id, name) OVERRIDING SYSTEM VALUE VALUES (1, 'bench')"
   pqv "$COPY_DB" "CHECKPOINT"
   cat >"$dir/copy.sql" <<EOF
-\\copy base_plans FROM '$dir/rows/base_plans.tsv'
+\\copy base_plans (provider_id, base_plan_id, title, sell_mode, organizer_company_id, ever_online, content_hash, first_seen_at, last_seen_at, updated_at) FROM '$dir/rows/base_plans.tsv'
 \\copy plan_identities FROM '$dir/rows/plan_identities.tsv'
 \\copy plans FROM '$dir/rows/plans.tsv'
 \\copy zones FROM '$dir/rows/zones.tsv'

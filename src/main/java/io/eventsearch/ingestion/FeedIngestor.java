@@ -24,6 +24,7 @@ import io.eventsearch.ingestion.feed.SkipReason;
 import io.eventsearch.provider.ProviderSettings;
 import io.eventsearch.storage.CatalogueTransaction;
 import io.eventsearch.storage.CatalogueWriter;
+import io.eventsearch.storage.FeedElement;
 import io.eventsearch.storage.SyncRun;
 
 /**
@@ -69,6 +70,7 @@ public class FeedIngestor {
             FeedScan scan = FeedScanner.scan(file, fingerprintSalt(provider), tx::claim);
             long scanned = System.nanoTime();
             tx.prepareRows();
+            long prepared = System.nanoTime();
             boolean fresh = tx.fresh();
             FeedParser.Summary summary;
             CatalogueTransaction.DropCheck check;
@@ -92,9 +94,13 @@ public class FeedIngestor {
                 }
             }
             long staged = System.nanoTime();
-            run.basePlansSeen = (int) (summary.basePlans() + tx.claimedBasePlans());
-            run.plansSeen = (int) (summary.plans() + tx.claimedPlans());
-            run.zonesSeen = (int) (summary.zones() + tx.claimedZones());
+            run.basePlansSeen = summary.basePlans() + tx.claimedBasePlans();
+            run.plansSeen = summary.plans() + tx.claimedPlanElements();
+            run.zonesSeen = summary.zones() + tx.claimedZoneElements();
+            // what the elements not read had skipped, as when they were read
+            for (String elementSkips : tx.claimedSkips()) {
+                ElementSkips.replay(elementSkips, skips[0]);
+            }
 
             skips[0].add(SkipReason.DUPLICATE_PLAN, check.duplicatePlans(),
                     check.duplicatePlans() + " plan(s) appear more than once; the last occurrence counts");
@@ -114,11 +120,11 @@ public class FeedIngestor {
             long mergedAt = System.nanoTime();
             tx.commit();
             // What each step cost: the numbers behind the benchmark's breakdown.
-            LOG.infof("provider %s: sync steps: fence and base plans %d ms, scan %d ms (%d of %d base plans unchanged), "
-                    + "parse and %s %d ms, %s %d ms, commit %d ms",
+            LOG.infof("provider %s: sync steps: fence and base plans %d ms, scan %d ms (%d of %d base plans unchanged, "
+                    + "not read), plans to compare %d ms, parse and %s %d ms, %s %d ms, commit %d ms",
                     provider.name(), millis(started, fenced), millis(fenced, scanned), tx.claimedBasePlans(),
-                    scan.elements(), fresh && tx.fresh() ? "COPY into the catalogue" : "staging",
-                    millis(scanned, staged), tx.fresh() ? "change set" : "merge", millis(staged, mergedAt),
+                    scan.elements(), millis(scanned, prepared), fresh && tx.fresh() ? "COPY into the catalogue" : "staging",
+                    millis(prepared, staged), tx.fresh() ? "change set" : "merge", millis(staged, mergedAt),
                     millis(mergedAt, System.nanoTime()));
             run.outcome = SyncRun.Outcome.SUCCEEDED;
             run.basePlansInserted = merged.basePlansInserted();
@@ -126,6 +132,7 @@ public class FeedIngestor {
             run.basePlansReturned = merged.basePlansReturned();
             run.basePlansUnchanged = merged.basePlansUnchanged();
             run.basePlansGoneStale = merged.basePlansGoneStale();
+            run.basePlansUnread = tx.claimedBasePlans();
             run.plansInserted = merged.plansInserted();
             run.plansUpdated = merged.plansUpdated();
             run.plansReturned = merged.plansReturned();
@@ -248,8 +255,9 @@ public class FeedIngestor {
         private final CatalogueTransaction tx;
         private final SkipTally skips;
         private final FeedScan scan;
-        /** The scan's number of the element being read. */
+        /** The scan's number of the element being read, and what of it was skipped. */
         private int element;
+        private final ElementSkips elementSkips = new ElementSkips();
 
         StagingSink(CatalogueTransaction tx, SkipTally skips, FeedScan scan) {
             this.tx = tx;
@@ -259,12 +267,14 @@ public class FeedIngestor {
         }
 
         @Override
-        public void basePlanEnd(boolean clean) {
+        public void basePlanEnd(int planElements, int zoneElements) {
             try {
-                tx.endBasePlan(clean ? scan.fingerprint(element) : null);
+                tx.endBasePlan(FeedElement.read(scan.fingerprint(element), planElements, zoneElements,
+                        elementSkips.encode()));
             } catch (SQLException e) {
                 throw new StagingFailure(e);
             }
+            elementSkips.clear();
             element = scan.nextRead(element + 1);
         }
 
@@ -289,6 +299,7 @@ public class FeedIngestor {
         @Override
         public void skipped(SkipReason reason, String detail) {
             skips.add(reason, detail);
+            elementSkips.add(reason, detail);
         }
     }
 }

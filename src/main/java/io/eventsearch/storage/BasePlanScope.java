@@ -12,40 +12,46 @@ import java.util.function.Consumer;
 
 /**
  * The provider's base plans in scope when the sync began, each with the fingerprint of the feed element it was read
- * from (when it has one) and that element's plan and zone counts. A base plan whose element comes again with the same
+ * from (when it has one) and what that element held ({@link FeedElement}). A base plan whose element comes again with the same
  * fingerprint is <em>claimed</em>: the same bytes mean the same rows, so it is not parsed, staged or merged, and its
  * plans are all still in scope. The base plans neither claimed nor parsed are those that leave the scope.
  *
  * <p>The invariant that makes a claim safe: a base plan has a fingerprint only when the last applied feed had it in
- * exactly one element, with nothing skipped and no plan repeated, so its rows in scope are exactly that element's.
+ * exactly one element, with no plan repeated, so its rows in scope are exactly that element's.
  * Anything else is stored without one and parsed again every time.
  */
 final class BasePlanScope {
 
-    private static final String LOAD = "SELECT base_plan_id, feed_fingerprint, feed_plans, feed_zones FROM base_plans "
-            + "WHERE provider_id = ? AND last_seen_at = " + Scope.IN_SCOPE;
+    private static final String LOAD = "SELECT base_plan_id, feed_fingerprint, feed_plan_elements, feed_zone_elements, "
+            + "feed_plans, feed_skips FROM base_plans WHERE provider_id = ? AND last_seen_at = " + Scope.IN_SCOPE;
 
     /** Sorted. */
     private final String[] ids;
-    private final int[] plans;
-    private final int[] zones;
+    /** What each one's element held (null without a fingerprint). */
+    private final FeedElement[] elements;
     /** Fingerprints in ascending order, and the base plan (index into ids) each belongs to. */
     private final long[] fingerprints;
     private final int[] owners;
     private final BitSet claimed;
     private final BitSet parsed;
+    private long claimedPlanElements;
+    private long claimedZoneElements;
     private long claimedPlans;
-    private long claimedZones;
+    private final List<String> claimedSkips = new ArrayList<>();
 
-    private BasePlanScope(String[] ids, long[] fingerprintOf, BitSet hasFingerprint, int[] plans, int[] zones) {
+    private BasePlanScope(String[] ids, FeedElement[] elements) {
         this.ids = ids;
-        this.plans = plans;
-        this.zones = zones;
-        int n = hasFingerprint.cardinality();
+        this.elements = elements;
+        int n = 0;
+        for (FeedElement element : elements) {
+            n += element == null ? 0 : 1;
+        }
         long[][] pairs = new long[n][];
         int k = 0;
-        for (int i = hasFingerprint.nextSetBit(0); i >= 0; i = hasFingerprint.nextSetBit(i + 1)) {
-            pairs[k++] = new long[] { fingerprintOf[i], i };
+        for (int i = 0; i < elements.length; i++) {
+            if (elements[i] != null) {
+                pairs[k++] = new long[] { elements[i].fingerprint(), i };
+            }
         }
         Arrays.sort(pairs, (a, b) -> Long.compare(a[0], b[0]));
         this.fingerprints = new long[n];
@@ -59,11 +65,11 @@ final class BasePlanScope {
     }
 
     static BasePlanScope empty() {
-        return new BasePlanScope(new String[0], new long[0], new BitSet(), new int[0], new int[0]);
+        return new BasePlanScope(new String[0], new FeedElement[0]);
     }
 
     static BasePlanScope load(Connection connection, int providerId) throws SQLException {
-        record Row(String id, long fingerprint, boolean has, int plans, int zones) {
+        record Row(String id, FeedElement element) {
         }
         List<Row> rows = new ArrayList<>();
         try (PreparedStatement st = connection.prepareStatement(LOAD)) {
@@ -72,27 +78,21 @@ final class BasePlanScope {
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     long fingerprint = rs.getLong(2);
-                    boolean has = !rs.wasNull();
-                    rows.add(new Row(rs.getString(1), fingerprint, has, rs.getInt(3), rs.getInt(4)));
+                    FeedElement element = rs.wasNull() ? null
+                            : new FeedElement(fingerprint, rs.getInt(3), rs.getInt(4), rs.getInt(5), rs.getString(6));
+                    rows.add(new Row(rs.getString(1), element));
                 }
             }
         }
         rows.sort((a, b) -> a.id().compareTo(b.id()));
         int n = rows.size();
         String[] ids = new String[n];
-        long[] fingerprintOf = new long[n];
-        BitSet has = new BitSet(n);
-        int[] plans = new int[n];
-        int[] zones = new int[n];
+        FeedElement[] elements = new FeedElement[n];
         for (int i = 0; i < n; i++) {
-            Row row = rows.get(i);
-            ids[i] = row.id();
-            fingerprintOf[i] = row.fingerprint();
-            has.set(i, row.has());
-            plans[i] = row.plans();
-            zones[i] = row.zones();
+            ids[i] = rows.get(i).id();
+            elements[i] = rows.get(i).element();
         }
-        return new BasePlanScope(ids, fingerprintOf, has, plans, zones);
+        return new BasePlanScope(ids, elements);
     }
 
     /** Claims the base plan whose element had this fingerprint, if one is in scope and not claimed yet. */
@@ -109,8 +109,13 @@ final class BasePlanScope {
             int owner = owners[at];
             if (!claimed.get(owner)) {
                 claimed.set(owner);
-                claimedPlans += plans[owner];
-                claimedZones += zones[owner];
+                FeedElement element = elements[owner];
+                claimedPlanElements += element.planElements();
+                claimedZoneElements += element.zoneElements();
+                claimedPlans += element.plans();
+                if (element.skips() != null) {
+                    claimedSkips.add(element.skips());
+                }
                 return true;
             }
         }
@@ -121,8 +126,10 @@ final class BasePlanScope {
     void unclaimAll() {
         claimed.clear();
         parsed.clear();
+        claimedPlanElements = 0;
+        claimedZoneElements = 0;
         claimedPlans = 0;
-        claimedZones = 0;
+        claimedSkips.clear();
     }
 
     /**
@@ -159,8 +166,17 @@ final class BasePlanScope {
         return claimedPlans;
     }
 
-    long claimedZones() {
-        return claimedZones;
+    /** What the claimed elements held: plan and zone elements, and their skips. */
+    long claimedPlanElements() {
+        return claimedPlanElements;
+    }
+
+    long claimedZoneElements() {
+        return claimedZoneElements;
+    }
+
+    List<String> claimedSkips() {
+        return claimedSkips;
     }
 
     /** The base plans in scope that were not claimed: their plans are compared one by one. */

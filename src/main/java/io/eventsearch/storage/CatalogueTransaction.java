@@ -79,17 +79,21 @@ public final class CatalogueTransaction implements AutoCloseable {
         return basePlans.claim(fingerprint);
     }
 
-    /** Base plans claimed, and their plans and zones: what the feed holds without being read. */
+    /** Base plans claimed, and their plan and zone elements and skips: what the feed holds without being read. */
     public long claimedBasePlans() {
         return basePlans.claimedCount();
     }
 
-    public long claimedPlans() {
-        return basePlans.claimedPlans();
+    public long claimedPlanElements() {
+        return basePlans.claimedPlanElements();
     }
 
-    public long claimedZones() {
-        return basePlans.claimedZones();
+    public long claimedZoneElements() {
+        return basePlans.claimedZoneElements();
+    }
+
+    public java.util.List<String> claimedSkips() {
+        return basePlans.claimedSkips();
     }
 
     /**
@@ -143,9 +147,9 @@ public final class CatalogueTransaction implements AutoCloseable {
     }
 
     /** The end of a base plan element: see {@link FeedRows#endBasePlan}. */
-    public void endBasePlan(Long fingerprint) throws SQLException {
+    public void endBasePlan(FeedElement element) throws SQLException {
         try {
-            rows.endBasePlan(fingerprint);
+            rows.endBasePlan(element);
         } catch (SQLException e) {
             throw conflictOr(e);
         }

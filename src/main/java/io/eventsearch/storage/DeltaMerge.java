@@ -37,9 +37,10 @@ final class DeltaMerge {
             WITH up AS (
                 INSERT INTO base_plans AS b (provider_id, base_plan_id, title, sell_mode, organizer_company_id,
                                              ever_online, content_hash, first_seen_at, last_seen_at, updated_at,
-                                             feed_fingerprint, feed_plans, feed_zones)
+                                             feed_fingerprint, feed_plan_elements, feed_zone_elements, feed_plans,
+                                             feed_skips)
                 SELECT %1$d, base_plan_id, title, sell_mode, organizer_company_id, sell_mode = 'online', content_hash,
-                       now(), %2$s, now(), feed_fingerprint, feed_plans, feed_zones
+                       now(), %2$s, now(), feed_fingerprint, feed_plan_elements, feed_zone_elements, feed_plans, feed_skips
                 FROM base_winners
                 ON CONFLICT (provider_id, base_plan_id) DO UPDATE SET
                     title = EXCLUDED.title,
@@ -50,8 +51,10 @@ final class DeltaMerge {
                     last_seen_at = EXCLUDED.last_seen_at,
                     updated_at = CASE WHEN b.content_hash = EXCLUDED.content_hash THEN b.updated_at ELSE now() END,
                     feed_fingerprint = EXCLUDED.feed_fingerprint,
+                    feed_plan_elements = EXCLUDED.feed_plan_elements,
+                    feed_zone_elements = EXCLUDED.feed_zone_elements,
                     feed_plans = EXCLUDED.feed_plans,
-                    feed_zones = EXCLUDED.feed_zones
+                    feed_skips = EXCLUDED.feed_skips
                 WHERE b.content_hash <> EXCLUDED.content_hash OR b.last_seen_at <> %2$s
                    OR b.feed_fingerprint IS DISTINCT FROM EXCLUDED.feed_fingerprint
                 RETURNING base_plan_id, first_seen_at = now() AS inserted, updated_at = now() AS touched

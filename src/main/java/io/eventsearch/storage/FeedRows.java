@@ -30,7 +30,6 @@ abstract class FeedRows {
     private BasePlan basePlan;
     private boolean basePlanWritten;
     private int elementPlans;
-    private int elementZones;
     private boolean repeatsPlan;
     private final java.util.Set<UUID> elementPlanIds = new java.util.HashSet<>();
 
@@ -48,23 +47,21 @@ abstract class FeedRows {
         this.basePlan = basePlan;
         basePlanWritten = false;
         elementPlans = 0;
-        elementZones = 0;
         repeatsPlan = false;
         elementPlanIds.clear();
         started(basePlan);
     }
 
     /**
-     * The end of a base plan element (valid or not). {@code fingerprint}: the element's, when it has one and nothing
-     * in it was skipped; it is stored only when the element also named no plan twice.
+     * The end of a base plan element (valid or not): what it held ({@code element}: its fingerprint, when it has one,
+     * with its counts and skips). The fingerprint is stored only when the element also named no plan twice.
      */
-    void endBasePlan(Long fingerprint) throws SQLException {
+    void endBasePlan(FeedElement element) throws SQLException {
         if (basePlan == null) {
             return;
         }
         if (!basePlanWritten) {
-            Long stored = repeatsPlan ? null : fingerprint;
-            writeBasePlan(basePlan, stored, elementPlans, elementZones);
+            writeBasePlan(basePlan, repeatsPlan || element.fingerprint() == null ? null : element.withPlans(elementPlans));
         }
         basePlan = null;
         if (batchPlans >= batchSize) {
@@ -76,9 +73,8 @@ abstract class FeedRows {
     protected void started(BasePlan basePlan) throws SQLException {
     }
 
-    /** Adds the base plan's row; {@code fingerprint} null: none stored (its element is read again next time). */
-    protected abstract void writeBasePlan(BasePlan basePlan, Long fingerprint, int plans, int zones)
-            throws SQLException;
+    /** Adds the base plan's row; {@code element} null: no fingerprint (its element is read again next time). */
+    protected abstract void writeBasePlan(BasePlan basePlan, FeedElement element) throws SQLException;
 
     abstract void add(BasePlan basePlan, Plan plan) throws SQLException;
 
@@ -109,12 +105,13 @@ abstract class FeedRows {
                 .bool(plan.soldOut()).number(plan.zones().size()).decimal(f.min()).decimal(f.max());
     }
 
-    /** feed_fingerprint, feed_plans, feed_zones: all null without a fingerprint. */
-    protected static CopyRows fingerprintColumns(CopyRows rows, Long fingerprint, int plans, int zones) {
-        if (fingerprint == null) {
-            return rows.text(null).text(null).text(null);
+    /** feed_fingerprint, feed_plan_elements, feed_zone_elements, feed_plans, feed_skips: all null without one. */
+    protected static CopyRows elementColumns(CopyRows rows, FeedElement element) {
+        if (element == null) {
+            return rows.text(null).text(null).text(null).text(null).text(null);
         }
-        return rows.number(fingerprint).number(plans).number(zones);
+        return rows.number(element.fingerprint()).number(element.planElements()).number(element.zoneElements())
+                .number(element.plans()).text(element.skips());
     }
 
     /** The zone columns from position on. */
@@ -124,9 +121,8 @@ abstract class FeedRows {
     }
 
     /** Counts a plan of the current element; true the first time the element names that plan. */
-    protected final boolean counted(UUID id, int zones) {
+    protected final boolean counted(UUID id) {
         elementPlans++;
-        elementZones += zones;
         if (!elementPlanIds.add(id)) {
             repeatsPlan = true;
             return false;
@@ -142,7 +138,7 @@ abstract class FeedRows {
     protected final void planAdded() throws SQLException {
         if (++batchPlans >= ELEMENT_BATCHES * batchSize) {
             if (basePlan != null && !basePlanWritten) {
-                writeBasePlan(basePlan, null, elementPlans, elementZones);
+                writeBasePlan(basePlan, null);
                 basePlanWritten = true;
             }
             flush();

@@ -17,7 +17,7 @@ final class FreshLoad extends FeedRows {
 
     private static final String COPY_BASE_PLANS = "COPY base_plans (provider_id, base_plan_id, title, sell_mode, "
             + "organizer_company_id, ever_online, content_hash, first_seen_at, last_seen_at, updated_at, "
-            + "feed_fingerprint, feed_plans, feed_zones) FROM STDIN";
+            + "feed_fingerprint, feed_plan_elements, feed_zone_elements, feed_plans, feed_skips) FROM STDIN";
     private static final String COPY_IDENTITIES = "COPY plan_identities (id, provider_id, base_plan_id, plan_id) FROM STDIN";
     private static final String COPY_PLANS = "COPY plans (id, provider_id, base_plan_id, plan_id, starts_at, ends_at, "
             + "start_local, end_local, sell_from, sell_to, sold_out, zone_count, min_price, max_price, content_hash, "
@@ -41,18 +41,18 @@ final class FreshLoad extends FeedRows {
     }
 
     @Override
-    protected void writeBasePlan(BasePlan basePlan, Long fingerprint, int plans, int zones) {
+    protected void writeBasePlan(BasePlan basePlan, FeedElement element) {
         basePlans++;
         basePlanRows.number(providerId).text(basePlan.basePlanId()).text(basePlan.title()).text(basePlan.sellMode())
                 .text(basePlan.organizerCompanyId()).bool(basePlan.online()).number(basePlan.contentHash())
                 .raw(now).raw(IN_SCOPE).raw(now);
-        fingerprintColumns(basePlanRows, fingerprint, plans, zones).endRow();
+        elementColumns(basePlanRows, element).endRow();
     }
 
     @Override
     void add(BasePlan basePlan, Plan plan) throws SQLException {
         Facts f = facts(basePlan, plan);
-        counted(f.id(), plan.zones().size());
+        counted(f.id());
         plans++;
         identityRows.uuid(f.id()).number(providerId).text(basePlan.basePlanId()).text(plan.planId()).endRow();
         planColumns(planRows.uuid(f.id()).number(providerId), basePlan, plan, f).number(f.hash())

@@ -24,7 +24,8 @@ final class StagedFeed extends FeedRows {
     private static final String CREATE = """
             CREATE TEMP TABLE stage_base_plans (
                 seq integer, base_plan_id text, title text, sell_mode text, organizer_company_id text, content_hash bigint,
-                feed_fingerprint bigint, feed_plans integer, feed_zones integer
+                feed_fingerprint bigint, feed_plan_elements integer, feed_zone_elements integer, feed_plans integer,
+                feed_skips text
             ) ON COMMIT DROP;
             CREATE TEMP TABLE stage_plans (
                 seq integer, id uuid, base_plan_id text, plan_id text, starts_at timestamptz, ends_at timestamptz,
@@ -57,9 +58,13 @@ final class StagedFeed extends FeedRows {
             CREATE TEMP TABLE base_winners ON COMMIT DROP AS
                 SELECT DISTINCT ON (base_plan_id) seq, base_plan_id, title, sell_mode, organizer_company_id, content_hash,
                        -- a base plan in several elements: its rows are no one element's, so no fingerprint
-                       CASE WHEN count(*) OVER (PARTITION BY base_plan_id) = 1 THEN feed_fingerprint END AS feed_fingerprint,
-                       feed_plans, feed_zones
-                FROM stage_base_plans ORDER BY base_plan_id, seq DESC;
+                       CASE WHEN single THEN feed_fingerprint END AS feed_fingerprint,
+                       CASE WHEN single THEN feed_plan_elements END AS feed_plan_elements,
+                       CASE WHEN single THEN feed_zone_elements END AS feed_zone_elements,
+                       CASE WHEN single THEN feed_plans END AS feed_plans,
+                       CASE WHEN single THEN feed_skips END AS feed_skips
+                FROM (SELECT *, count(*) OVER (PARTITION BY base_plan_id) = 1 AS single FROM stage_base_plans) s
+                ORDER BY base_plan_id, seq DESC;
             CREATE UNIQUE INDEX ON base_winners (base_plan_id);
             ANALYZE winners, base_winners;
             """;
@@ -96,17 +101,17 @@ final class StagedFeed extends FeedRows {
     }
 
     @Override
-    protected void writeBasePlan(BasePlan basePlan, Long fingerprint, int plans, int zones) {
+    protected void writeBasePlan(BasePlan basePlan, FeedElement element) {
         basePlanRows.number(basePlanSeq).text(basePlan.basePlanId()).text(basePlan.title()).text(basePlan.sellMode())
                 .text(basePlan.organizerCompanyId()).number(basePlan.contentHash());
-        fingerprintColumns(basePlanRows, fingerprint, plans, zones).endRow();
+        elementColumns(basePlanRows, element).endRow();
     }
 
     @Override
     void add(BasePlan basePlan, Plan plan) throws SQLException {
         int planSeq = ++seq;
         Facts f = facts(basePlan, plan);
-        counted(f.id(), plan.zones().size());
+        counted(f.id());
         int index = scope.find(f.id());
         boolean known = index >= 0;
         if (known && !scope.occurrence(index, f.hash())) {

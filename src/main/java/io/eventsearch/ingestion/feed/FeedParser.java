@@ -111,8 +111,9 @@ public final class FeedParser {
             List<String[]> zones) {
     }
 
-    /** Follows a base plan's last plan. */
-    private static final Object BASE_END = new Object();
+    /** Follows a base plan's last plan: the plan and zone elements it held. */
+    private record BaseEnd(int plans, int zones) {
+    }
 
     /** Where the records read go: validated at once, or handed to a second thread. */
     private interface Records {
@@ -132,7 +133,6 @@ public final class FeedParser {
         private final List<Zone> zones = new ArrayList<>();
         private BasePlan basePlan;
         private String rawBaseId;
-        private boolean clean;
 
         Validation(FeedSink sink) {
             this.sink = sink;
@@ -143,15 +143,14 @@ public final class FeedParser {
             if (record instanceof RawBase b) {
                 basePlan = null;
                 rawBaseId = b.id();
-                clean = true;
                 try {
                     basePlan = validator.basePlan(b.id(), b.title(), b.sellMode(), b.organizer());
                     sink.basePlan(basePlan);
                 } catch (Invalid invalid) {
-                    skipped(invalid.reason, invalid.getMessage());
+                    sink.skipped(invalid.reason, invalid.getMessage());
                 }
-            } else if (record == BASE_END) {
-                sink.basePlanEnd(clean);
+            } else if (record instanceof BaseEnd end) {
+                sink.basePlanEnd(end.plans(), end.zones());
             } else {
                 plan((RawPlan) record);
             }
@@ -167,23 +166,18 @@ public final class FeedParser {
                     }
                     zones.add(zone);
                 } catch (Invalid invalid) {
-                    skipped(invalid.reason, invalid.getMessage());
+                    sink.skipped(invalid.reason, invalid.getMessage());
                 }
             }
             if (basePlan == null) {
-                skipped(SkipReason.PARENT_SKIPPED, "plan " + p.id() + " of skipped base plan " + rawBaseId);
+                sink.skipped(SkipReason.PARENT_SKIPPED, "plan " + p.id() + " of skipped base plan " + rawBaseId);
                 return;
             }
             try {
                 sink.plan(basePlan, validator.plan(p.id(), p.start(), p.end(), p.sellFrom(), p.sellTo(), p.soldOut(), zones));
             } catch (Invalid invalid) {
-                skipped(invalid.reason, "base plan " + basePlan.basePlanId() + ": " + invalid.getMessage());
+                sink.skipped(invalid.reason, "base plan " + basePlan.basePlanId() + ": " + invalid.getMessage());
             }
-        }
-
-        private void skipped(SkipReason reason, String detail) {
-            clean = false;
-            sink.skipped(reason, detail);
         }
 
         @Override
@@ -377,6 +371,8 @@ public final class FeedParser {
 
         private void basePlan() throws XMLStreamException, MalformedFeedException {
             basePlans++;
+            int plansBefore = plans;
+            int zonesBefore = zoneCount;
             records.add(new RawBase(attr(dialect.baseIdAttribute), attr("title"), attr("sell_mode"),
                     attr("organizer_company_id")));
             while (nextTag() == XMLStreamConstants.START_ELEMENT) {
@@ -386,7 +382,7 @@ public final class FeedParser {
                     reader.skipElement();
                 }
             }
-            records.add(BASE_END);
+            records.add(new BaseEnd(plans - plansBefore, zoneCount - zonesBefore));
         }
 
         private void plan() throws XMLStreamException, MalformedFeedException {

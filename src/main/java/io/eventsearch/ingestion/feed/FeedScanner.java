@@ -386,7 +386,7 @@ public final class FeedScanner {
         adjacent.set(elements, onlySpaceSinceElement);
         onlySpaceSinceElement = false;
         elementStart = base + p;
-        clean = true;
+        clean = !hasPrefix(p, end);
         hash = ElementHash.hash(buf, p, end, salt);
     }
 

@@ -14,9 +14,9 @@ public interface FeedSink {
     void skipped(SkipReason reason, String detail);
 
     /**
-     * The end of a base plan element, valid or not, after its plans. {@code clean}: nothing in it (the base plan,
-     * its plans, their zones) was skipped.
+     * The end of a base plan element, valid or not, after its plans (and after {@link #skipped} for whatever of it was
+     * skipped), with how many plan and zone elements it held, valid or not.
      */
-    default void basePlanEnd(boolean clean) {
+    default void basePlanEnd(int planElements, int zoneElements) {
     }
 }
