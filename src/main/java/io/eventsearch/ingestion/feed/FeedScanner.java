@@ -62,6 +62,8 @@ public final class FeedScanner {
 
     // the base plan element being scanned
     private boolean inElement;
+    /** The start tag just read has a ':' outside its attribute values. */
+    private boolean tagPrefixed;
     private long elementStart;
     private long hash;
     private boolean clean;
@@ -243,19 +245,27 @@ public final class FeedScanner {
             }
             return NEED_MORE;
         }
-        byte quote = 0;
+        // a start tag: its end is the first '>' outside quotes; a ':' outside quotes is a namespace prefix
+        boolean colon = false;
         for (int i = p + 1; i < end; i++) {
             byte c = b[i];
-            if (quote != 0) {
-                if (c == quote) {
-                    quote = 0;
-                } else if (c == '<') {
-                    return GIVE_UP;
+            if (c == '"' || c == '\'') {
+                int close = i + 1;
+                while (close < end && b[close] != c) {
+                    if (b[close] == '<') {
+                        return GIVE_UP;
+                    }
+                    close++;
                 }
+                if (close == end) {
+                    return NEED_MORE;
+                }
+                i = close;
             } else if (c == '>') {
+                tagPrefixed = colon;
                 return i + 1;
-            } else if (c == '"' || c == '\'') {
-                quote = c;
+            } else if (c == ':') {
+                colon = true;
             } else if (c == '<') {
                 return GIVE_UP;
             }
@@ -338,7 +348,7 @@ public final class FeedScanner {
         }
         if (inElement) {
             hash = ElementHash.hash(buf, p, end, hash);
-            if (hasPrefix(p, end)) {
+            if (tagPrefixed) {
                 clean = false;
             }
         } else if (depth <= 2) {
@@ -386,7 +396,7 @@ public final class FeedScanner {
         adjacent.set(elements, onlySpaceSinceElement);
         onlySpaceSinceElement = false;
         elementStart = base + p;
-        clean = !hasPrefix(p, end);
+        clean = !tagPrefixed;
         hash = ElementHash.hash(buf, p, end, salt);
     }
 
@@ -405,24 +415,6 @@ public final class FeedScanner {
             fingerprints[element] = ElementHash.mix(hash);
             fingerprinted.set(element);
         }
-    }
-
-    /** A colon outside attribute values: a namespace prefix on the element or an attribute. */
-    private boolean hasPrefix(int p, int end) {
-        byte quote = 0;
-        for (int i = p + 1; i < end; i++) {
-            byte c = buf[i];
-            if (quote != 0) {
-                if (c == quote) {
-                    quote = 0;
-                }
-            } else if (c == '"' || c == '\'') {
-                quote = c;
-            } else if (c == ':') {
-                return true;
-            }
-        }
-        return false;
     }
 
     private boolean nameIs(int from, int to, String name) {
