@@ -11,7 +11,7 @@ import io.eventsearch.catalogue.Plan;
 import io.eventsearch.catalogue.Zone;
 
 /**
- * What a parsed feed turns into on its way to PostgreSQL: COPY rows in batches, sent through a {@link CopyPipeline}.
+ * What a parsed feed turns into on its way to PostgreSQL: binary COPY rows in batches, sent through a {@link CopyPipeline}.
  * Two kinds: {@link FreshLoad} writes a provider's first feed straight into the catalogue tables, {@link StagedFeed}
  * stages only what differs from the provider's scope for the merge.
  */
@@ -102,21 +102,21 @@ abstract class FeedRows {
     protected static CopyRows planColumns(CopyRows rows, BasePlan basePlan, Plan plan, Facts f) {
         return rows.text(basePlan.basePlanId()).text(plan.planId()).instant(f.startsAt()).instant(f.endsAt())
                 .local(plan.start()).local(plan.end()).local(plan.sellFrom()).local(plan.sellTo())
-                .bool(plan.soldOut()).number(plan.zones().size()).decimal(f.min()).decimal(f.max());
+                .bool(plan.soldOut()).int4(plan.zones().size()).decimal(f.min()).decimal(f.max());
     }
 
     /** feed_fingerprint, feed_plan_elements, feed_zone_elements, feed_plans, feed_skips: all null without one. */
     protected static CopyRows elementColumns(CopyRows rows, FeedElement element) {
         if (element == null) {
-            return rows.text(null).text(null).text(null).text(null).text(null);
+            return rows.nul().nul().nul().nul().nul();
         }
-        return rows.number(element.fingerprint()).number(element.planElements()).number(element.zoneElements())
-                .number(element.plans()).text(element.skips());
+        return rows.int8(element.fingerprint()).int4(element.planElements()).int4(element.zoneElements())
+                .int4(element.plans()).text(element.skips());
     }
 
     /** The zone columns from position on. */
     protected static void zoneColumns(CopyRows rows, int position, Zone zone) {
-        rows.number(position).text(zone.zoneId()).text(zone.name()).number(zone.capacity()).decimal(zone.price())
+        rows.int4(position).text(zone.zoneId()).text(zone.name()).int4(zone.capacity()).decimal(zone.price())
                 .bool(zone.numbered()).endRow();
     }
 

@@ -40,11 +40,11 @@ final class StagedFeed extends FeedRows {
             CREATE TEMP TABLE stage_base_gone (base_plan_id text) ON COMMIT DROP;
             """;
 
-    private static final String COPY_BASE_PLANS = "COPY stage_base_plans FROM STDIN";
-    private static final String COPY_PLANS = "COPY stage_plans FROM STDIN";
-    private static final String COPY_ZONES = "COPY stage_zones FROM STDIN";
-    private static final String COPY_GONE = "COPY stage_gone FROM STDIN";
-    private static final String COPY_BASE_GONE = "COPY stage_base_gone FROM STDIN";
+    private static final String COPY_BASE_PLANS = "COPY stage_base_plans FROM STDIN (FORMAT binary)";
+    private static final String COPY_PLANS = "COPY stage_plans FROM STDIN (FORMAT binary)";
+    private static final String COPY_ZONES = "COPY stage_zones FROM STDIN (FORMAT binary)";
+    private static final String COPY_GONE = "COPY stage_gone FROM STDIN (FORMAT binary)";
+    private static final String COPY_BASE_GONE = "COPY stage_base_gone FROM STDIN (FORMAT binary)";
 
     /**
      * The last occurrence of a plan wins; the others are counted as duplicates. The staging tables themselves are
@@ -102,8 +102,8 @@ final class StagedFeed extends FeedRows {
 
     @Override
     protected void writeBasePlan(BasePlan basePlan, FeedElement element) {
-        basePlanRows.number(basePlanSeq).text(basePlan.basePlanId()).text(basePlan.title()).text(basePlan.sellMode())
-                .text(basePlan.organizerCompanyId()).number(basePlan.contentHash());
+        basePlanRows.int4(basePlanSeq).text(basePlan.basePlanId()).text(basePlan.title()).text(basePlan.sellMode())
+                .text(basePlan.organizerCompanyId()).int8(basePlan.contentHash());
         elementColumns(basePlanRows, element).endRow();
     }
 
@@ -117,10 +117,10 @@ final class StagedFeed extends FeedRows {
         if (known && !scope.occurrence(index, f.hash())) {
             return;
         }
-        planColumns(planRows.number(planSeq).uuid(f.id()), basePlan, plan, f).number(f.hash()).bool(known).endRow();
+        planColumns(planRows.int4(planSeq).uuid(f.id()), basePlan, plan, f).int8(f.hash()).bool(known).endRow();
         int position = 0;
         for (Zone zone : plan.zones()) {
-            zoneColumns(zoneRows.number(planSeq), position++, zone);
+            zoneColumns(zoneRows.int4(planSeq), position++, zone);
         }
         planAdded();
     }
