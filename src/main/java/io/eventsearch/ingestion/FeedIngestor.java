@@ -67,7 +67,9 @@ public class FeedIngestor {
                 throw new FencedException();
             }
             long fenced = System.nanoTime();
-            FeedScan scan = FeedScanner.scan(file, fingerprintSalt(provider), tx::claim);
+            // A first feed is read whole: its fingerprints are found alongside the parse, which waits for none.
+            FeedScan scan = tx.firstFeed() ? FeedScanner.scanAlongside(file, fingerprintSalt(provider))
+                    : FeedScanner.scan(file, fingerprintSalt(provider), tx::claim);
             long scanned = System.nanoTime();
             tx.prepareRows();
             long prepared = System.nanoTime();

@@ -125,6 +125,11 @@ public final class CatalogueTransaction implements AutoCloseable {
         return fence.hold();
     }
 
+    /** Whether the provider has no row yet: its feed is read whole (nothing to compare with). */
+    public boolean firstFeed() {
+        return fence.fresh();
+    }
+
     /** Whether this feed is written straight into the catalogue (the provider's first), not staged. */
     public boolean fresh() {
         return freshLoad != null;

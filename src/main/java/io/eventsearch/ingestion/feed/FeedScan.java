@@ -14,26 +14,15 @@ import java.util.BitSet;
  */
 public final class FeedScan {
 
-    private final long[] fingerprints;
-    private final BitSet fingerprinted;
+    private final Fingerprints found;
     private final BitSet claimed;
-    private final int elements;
-    private final boolean complete;
     /** Byte ranges [start, end) of the claimed elements, adjacent ones merged, in order. */
     private long[] skips;
 
-    FeedScan(long[] fingerprints, BitSet fingerprinted, BitSet claimed, int elements, long[] skips) {
-        this(fingerprints, fingerprinted, claimed, elements, skips, true);
-    }
-
-    private FeedScan(long[] fingerprints, BitSet fingerprinted, BitSet claimed, int elements, long[] skips,
-            boolean complete) {
-        this.fingerprints = fingerprints;
-        this.fingerprinted = fingerprinted;
+    FeedScan(Fingerprints found, BitSet claimed, long[] skips) {
+        this.found = found;
         this.claimed = claimed;
-        this.elements = elements;
         this.skips = skips;
-        this.complete = complete;
     }
 
     /** No scan: nothing fingerprinted, nothing claimed, the feed read whole. */
@@ -43,17 +32,27 @@ public final class FeedScan {
 
     /** A feed the scanner did not follow: nothing fingerprinted, nothing claimed. */
     static FeedScan incomplete() {
-        return new FeedScan(new long[0], new BitSet(), new BitSet(), 0, new long[0], false);
+        Fingerprints nothing = new Fingerprints();
+        nothing.finish(false);
+        return new FeedScan(nothing, new BitSet(), new long[0]);
     }
 
-    /** Whether the scanner followed the document to its end (else nothing is fingerprinted or claimed). */
+    /** A scan still running, of a feed read whole: nothing claimed. */
+    static FeedScan alongside(Fingerprints found) {
+        return new FeedScan(found, new BitSet(), new long[0]);
+    }
+
+    /**
+     * Whether the scanner followed the document to its end (else nothing is claimed, and no element has a
+     * fingerprint but those it had passed). Waits for the end of a scan still running.
+     */
     public boolean complete() {
-        return complete;
+        return found.complete();
     }
 
-    /** Base plan elements found. */
+    /** Base plan elements found (waits for the end of a scan still running). */
     public int elements() {
-        return elements;
+        return found.count();
     }
 
     public int claimedCount() {
@@ -66,7 +65,7 @@ public final class FeedScan {
 
     /** The element's fingerprint, or null when it has none (see {@link FeedScanner}). */
     public Long fingerprint(int element) {
-        return element < elements && fingerprinted.get(element) ? fingerprints[element] : null;
+        return found.get(element);
     }
 
     /** The first element from {@code element} on that the parse reads (not claimed). */

@@ -69,10 +69,9 @@ public final class FeedScanner {
     private boolean clean;
 
     // results: per element, its fingerprint (when it has one) and byte range
-    private long[] fingerprints = new long[1024];
+    private final Fingerprints found = new Fingerprints();
     private long[] starts = new long[1024];
     private long[] ends = new long[1024];
-    private final BitSet fingerprinted = new BitSet();
     /** Nothing but whitespace between the element and the one before: one skip can cover both. */
     private final BitSet adjacent = new BitSet();
     private int elements;
@@ -81,7 +80,7 @@ public final class FeedScanner {
 
     private FeedScanner(FileChannel channel, long salt) {
         this.channel = channel;
-        this.salt = salt;
+        this.salt = ElementHash.mix(salt ^ FORMAT);
     }
 
     /**
@@ -90,14 +89,39 @@ public final class FeedScanner {
      * element in document order.
      */
     public static FeedScan scan(Path file, long salt, Known known) throws IOException {
-        FeedScanner scanner;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            scanner = new FeedScanner(channel, ElementHash.mix(salt ^ FORMAT));
-            if (!scanner.document()) {
-                return FeedScan.incomplete();
-            }
+        FeedScanner scanner = new FeedScanner(FileChannel.open(file, StandardOpenOption.READ), salt);
+        if (!scanner.run()) {
+            return FeedScan.incomplete();
         }
         return scanner.claim(known);
+    }
+
+    /**
+     * Scans the feed on a thread of its own and returns at once, for a feed that is read whole anyway (nothing can
+     * be claimed): the parse asks for each element's fingerprint as it gets there, by then long found.
+     */
+    public static FeedScan scanAlongside(Path file, long salt) throws IOException {
+        FeedScanner scanner = new FeedScanner(FileChannel.open(file, StandardOpenOption.READ), salt);
+        Thread thread = new Thread(() -> {
+            try {
+                scanner.run();
+            } catch (IOException | RuntimeException e) {
+                scanner.found.finish(false);
+            }
+        }, Thread.currentThread().getName() + "-scan");
+        thread.setDaemon(true);
+        thread.start();
+        return FeedScan.alongside(scanner.found);
+    }
+
+    /** The whole scan; false when it did not follow the document to its end. */
+    private boolean run() throws IOException {
+        boolean followed;
+        try (channel) {
+            followed = document();
+        }
+        found.finish(followed);
+        return followed;
     }
 
     /** Asks about each fingerprinted element in order; the claimed ones make the skips, adjacent ones merged. */
@@ -105,8 +129,9 @@ public final class FeedScanner {
         BitSet claimed = new BitSet(elements);
         long[] skips = new long[64];
         int skipCount = 0;
-        for (int e = fingerprinted.nextSetBit(0); e >= 0; e = fingerprinted.nextSetBit(e + 1)) {
-            if (!known.claim(fingerprints[e])) {
+        for (int e = 0; e < elements; e++) {
+            Long fingerprint = found.get(e);
+            if (fingerprint == null || !known.claim(fingerprint)) {
                 continue;
             }
             claimed.set(e);
@@ -120,8 +145,7 @@ public final class FeedScanner {
             skips[skipCount++] = starts[e];
             skips[skipCount++] = ends[e];
         }
-        return new FeedScan(Arrays.copyOf(fingerprints, elements), fingerprinted, claimed, elements,
-                Arrays.copyOf(skips, skipCount));
+        return new FeedScan(found, claimed, Arrays.copyOf(skips, skipCount));
     }
 
     private boolean document() throws IOException {
@@ -404,17 +428,13 @@ public final class FeedScanner {
         inElement = false;
         onlySpaceSinceElement = true;
         int element = elements++;
-        if (element == fingerprints.length) {
-            fingerprints = Arrays.copyOf(fingerprints, element * 2);
+        if (element == starts.length) {
             starts = Arrays.copyOf(starts, element * 2);
             ends = Arrays.copyOf(ends, element * 2);
         }
         starts[element] = elementStart;
         ends[element] = elementEnd;
-        if (clean) {
-            fingerprints[element] = ElementHash.mix(hash);
-            fingerprinted.set(element);
-        }
+        found.add(clean ? ElementHash.mix(hash) : null);
     }
 
     private boolean nameIs(int from, int to, String name) {
