@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.BitSet;
 
 /**
@@ -15,31 +16,53 @@ import java.util.BitSet;
 public final class FeedScan {
 
     private final Fingerprints found;
-    private final BitSet claimed;
+    /** Where the elements are, once the scan is over (null: no scan). */
+    private final FeedScanner scanner;
+    private final BitSet claimed = new BitSet();
     /** Byte ranges [start, end) of the claimed elements, adjacent ones merged, in order. */
-    private long[] skips;
+    private long[] skips = new long[0];
 
-    FeedScan(Fingerprints found, BitSet claimed, long[] skips) {
+    FeedScan(Fingerprints found, FeedScanner scanner) {
         this.found = found;
-        this.claimed = claimed;
-        this.skips = skips;
+        this.scanner = scanner;
     }
 
     /** No scan: nothing fingerprinted, nothing claimed, the feed read whole. */
     public static FeedScan none() {
-        return incomplete();
-    }
-
-    /** A feed the scanner did not follow: nothing fingerprinted, nothing claimed. */
-    static FeedScan incomplete() {
         Fingerprints nothing = new Fingerprints();
         nothing.finish(false);
-        return new FeedScan(nothing, new BitSet(), new long[0]);
+        return new FeedScan(nothing, null);
     }
 
-    /** A scan still running, of a feed read whole: nothing claimed. */
-    static FeedScan alongside(Fingerprints found) {
-        return new FeedScan(found, new BitSet(), new long[0]);
+    /**
+     * Waits for the end of the scan, then asks {@code known} about each fingerprinted element in document order: the
+     * elements it claims are left out of what {@link #withoutClaimed} reads (a run of them, one skip). Nothing is
+     * claimed when the scan did not follow the document to its end.
+     */
+    public void claim(FeedScanner.Known known) {
+        if (!found.complete()) {
+            return;
+        }
+        int elements = found.count();
+        long[] ranges = new long[64];
+        int n = 0;
+        for (int e = 0; e < elements; e++) {
+            Long fingerprint = found.get(e);
+            if (fingerprint == null || !known.claim(fingerprint)) {
+                continue;
+            }
+            claimed.set(e);
+            if (e > 0 && claimed.get(e - 1) && scanner.adjacent(e)) {
+                ranges[n - 1] = scanner.end(e);
+                continue;
+            }
+            if (n + 2 > ranges.length) {
+                ranges = Arrays.copyOf(ranges, ranges.length * 2);
+            }
+            ranges[n++] = scanner.start(e);
+            ranges[n++] = scanner.end(e);
+        }
+        skips = Arrays.copyOf(ranges, n);
     }
 
     /**

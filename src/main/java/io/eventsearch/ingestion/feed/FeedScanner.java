@@ -22,7 +22,8 @@ import java.util.BitSet;
  * else in another document: no namespace prefix, no comment, processing instruction or CDATA section, nothing but
  * whitespace between its tags. A document the scanner does not follow to the end (another encoding, a DTD, a
  * prefixed root or {@code output}, a truncated or broken tag) is {@linkplain FeedScan#complete incomplete}: then no
- * element is claimed or fingerprinted and the feed is parsed whole, as if there were no scanner.
+ * element is claimed and the feed is parsed whole, as if there were no scanner (the elements the scanner passed
+ * before it gave up keep their fingerprints: it followed them, and the parse checks the rest).
  */
 public final class FeedScanner {
 
@@ -84,23 +85,12 @@ public final class FeedScanner {
     }
 
     /**
-     * Scans the feed in {@code file}. {@code salt} goes into every fingerprint (whatever else decides what the
-     * bytes mean: the provider's time zone, the ingestion format); {@code known} is asked about each fingerprinted
-     * element in document order.
+     * Scans the feed in {@code file} on a thread of its own and returns at once. {@code salt} goes into every
+     * fingerprint (whatever else decides what the bytes mean: the provider's time zone, the ingestion format). A
+     * feed read whole anyway is parsed meanwhile (the parse waits for each element's fingerprint as it gets there,
+     * by then long found); otherwise {@link FeedScan#claim} waits for the end of the scan.
      */
-    public static FeedScan scan(Path file, long salt, Known known) throws IOException {
-        FeedScanner scanner = new FeedScanner(FileChannel.open(file, StandardOpenOption.READ), salt);
-        if (!scanner.run()) {
-            return FeedScan.incomplete();
-        }
-        return scanner.claim(known);
-    }
-
-    /**
-     * Scans the feed on a thread of its own and returns at once, for a feed that is read whole anyway (nothing can
-     * be claimed): the parse asks for each element's fingerprint as it gets there, by then long found.
-     */
-    public static FeedScan scanAlongside(Path file, long salt) throws IOException {
+    public static FeedScan start(Path file, long salt) throws IOException {
         FeedScanner scanner = new FeedScanner(FileChannel.open(file, StandardOpenOption.READ), salt);
         Thread thread = new Thread(() -> {
             try {
@@ -111,7 +101,14 @@ public final class FeedScanner {
         }, Thread.currentThread().getName() + "-scan");
         thread.setDaemon(true);
         thread.start();
-        return FeedScan.alongside(scanner.found);
+        return new FeedScan(scanner.found, scanner);
+    }
+
+    /** Scans the feed and claims what {@code known} knows, in document order (see {@link FeedScan#claim}). */
+    public static FeedScan scan(Path file, long salt, Known known) throws IOException {
+        FeedScan scan = start(file, salt);
+        scan.claim(known);
+        return scan;
     }
 
     /** The whole scan; false when it did not follow the document to its end. */
@@ -124,28 +121,18 @@ public final class FeedScanner {
         return followed;
     }
 
-    /** Asks about each fingerprinted element in order; the claimed ones make the skips, adjacent ones merged. */
-    private FeedScan claim(Known known) {
-        BitSet claimed = new BitSet(elements);
-        long[] skips = new long[64];
-        int skipCount = 0;
-        for (int e = 0; e < elements; e++) {
-            Long fingerprint = found.get(e);
-            if (fingerprint == null || !known.claim(fingerprint)) {
-                continue;
-            }
-            claimed.set(e);
-            if (e > 0 && claimed.get(e - 1) && adjacent.get(e)) {
-                skips[skipCount - 1] = ends[e];
-                continue;
-            }
-            if (skipCount + 2 > skips.length) {
-                skips = Arrays.copyOf(skips, skips.length * 2);
-            }
-            skips[skipCount++] = starts[e];
-            skips[skipCount++] = ends[e];
-        }
-        return new FeedScan(found, claimed, Arrays.copyOf(skips, skipCount));
+    /** Where element {@code e} starts and ends in the file (once the scan is over). */
+    long start(int e) {
+        return starts[e];
+    }
+
+    long end(int e) {
+        return ends[e];
+    }
+
+    /** Whether only whitespace separates element {@code e} from the one before. */
+    boolean adjacent(int e) {
+        return adjacent.get(e);
     }
 
     private boolean document() throws IOException {

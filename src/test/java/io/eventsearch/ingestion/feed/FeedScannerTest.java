@@ -120,7 +120,8 @@ class FeedScannerTest {
             FeedScan scan = FeedScanner.scan(write("v.xml", variant), 1, fingerprint -> true);
             assertThat(scan.complete()).as(variant).isFalse();
             assertThat(scan.claimedCount()).isZero();
-            assertThat(scan.fingerprint(0)).isNull();
+            // no fingerprint from where the scanner gave up on (here: at the third element or before)
+            assertThat(scan.fingerprint(2)).isNull();
             assertThat(new String(read(scan.withoutClaimed(dir.resolve("v.xml"))), StandardCharsets.UTF_8))
                     .isEqualTo(variant);
         }
