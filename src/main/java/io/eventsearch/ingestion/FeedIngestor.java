@@ -83,9 +83,11 @@ public class FeedIngestor {
             boolean fresh = tx.fresh();
             FeedParser.Summary summary;
             CatalogueTransaction.DropCheck check;
+            long parsed;
             while (true) {
                 try {
                     summary = parse(file, scan, tx, skips[0]);
+                    parsed = System.nanoTime();
                     check = tx.prepareMerge();
                     break;
                 } catch (CatalogueTransaction.ParseAgain again) {
@@ -133,8 +135,9 @@ public class FeedIngestor {
                     + "unchanged, not read), plans to compare %d ms, parse and %s %d ms, %s %d ms, commit %d ms",
                     provider.name(), millis(started, fenced), millis(fenced, scanned), tx.claimedBasePlans(),
                     scan.elements(), millis(scanned, prepared), fresh && tx.fresh() ? "COPY into the catalogue" : "staging",
-                    millis(prepared, staged), tx.fresh() ? "change set" : "merge", millis(staged, mergedAt),
-                    millis(mergedAt, System.nanoTime()));
+                    millis(prepared, parsed), millis(parsed, staged), tx.fresh() ? "change set" : "merge",
+                    millis(staged, mergedAt),
+                    tx.mergeSteps(), millis(mergedAt, System.nanoTime()));
             run.outcome = SyncRun.Outcome.SUCCEEDED;
             run.basePlansInserted = merged.basePlansInserted();
             run.basePlansUpdated = merged.basePlansUpdated();

@@ -44,6 +44,7 @@ public final class CatalogueTransaction implements AutoCloseable {
     private StagedFeed stagedFeed;
     private Savepoint beforeLoad;
     private DropCheck check;
+    private String mergeSteps = "";
     private boolean committed;
 
     CatalogueTransaction(Connection connection, int providerId, String providerName, ZoneId timeZone, int batchSize)
@@ -196,14 +197,20 @@ public final class CatalogueTransaction implements AutoCloseable {
             result = freshLoad.result();
         } else {
             ChangeLog.open(connection);
-            result = new DeltaMerge(connection, providerId, fence.previousSeenAt()).merge(check.feedPlans(),
-                    basePlans.claimedCount());
+            DeltaMerge delta = new DeltaMerge(connection, providerId, fence.previousSeenAt());
+            result = delta.merge(check.feedPlans(), basePlans.claimedCount());
+            mergeSteps = delta.steps();
         }
         SyncFence.markApplied(connection, providerId, feedDigest, etag, lastModified);
         // Rows that came, changed, came back or left change what search shows; rows that stay are not written.
         return result.withVersion(result.visibleChange()
                 ? ChangeLog.record(connection, fresh() ? Integer.valueOf(providerId) : null)
                 : null);
+    }
+
+    /** What each step of the merge took (empty for a first feed: nothing to merge). */
+    public String mergeSteps() {
+        return mergeSteps;
     }
 
     /** Records that a feed was held; nothing of it is applied. The caller commits. */

@@ -155,6 +155,9 @@ final class DeltaMerge {
     private final Connection connection;
     private final int providerId;
     private final Instant previousSeenAt;
+    /** What each step took, for the sync's log. */
+    private final StringBuilder steps = new StringBuilder();
+    private long stepStarted = System.nanoTime();
 
     DeltaMerge(Connection connection, int providerId, Instant previousSeenAt) {
         this.connection = connection;
@@ -169,6 +172,7 @@ final class DeltaMerge {
     CatalogueTransaction.MergeResult merge(long feedPlans, long claimedBasePlans) throws SQLException {
         long plansReturned = update(CHANGED_RETURNING, false);
         long basePlansReturned = count(COUNT_BASE_RETURNING);
+        step("returning");
         execute(UPSERT_BASE_PLANS.formatted(providerId, Scope.IN_SCOPE));
         long baseInserted;
         long baseUpdated;
@@ -179,8 +183,10 @@ final class DeltaMerge {
             baseUpdated = rs.getLong(2);
             baseStaged = rs.getLong(3);
         }
+        step("base plans");
         update(INSERT_IDENTITIES, false);
         update(MOVE_PLANS, false);
+        step("identities and moves");
         execute(UPSERT_PLANS.formatted(providerId, Scope.IN_SCOPE));
         long inserted;
         long updated;
@@ -189,6 +195,7 @@ final class DeltaMerge {
             inserted = rs.getLong(1);
             updated = rs.getLong(2);
         }
+        step("plans");
         long zonesWritten;
         try (Statement st = connection.createStatement()) {
             st.execute(REPLACE_ZONES);
@@ -196,13 +203,28 @@ final class DeltaMerge {
             st.getMoreResults();
             zonesWritten = Math.max(0, st.getUpdateCount());
         }
+        step("zones");
         execute("INSERT INTO changed SELECT id FROM written");
         update(CHANGED_BY_BASE_PLAN, false);
+        step("change set");
         long stalePlans = update(PLANS_GONE, true);
         long staleBase = update(BASE_PLANS_GONE, true);
+        step("gone");
         return new CatalogueTransaction.MergeResult(baseInserted, baseUpdated, basePlansReturned,
                 claimedBasePlans + baseStaged - baseInserted - baseUpdated - basePlansReturned, staleBase, inserted, updated, plansReturned,
                 feedPlans - inserted - updated - plansReturned, stalePlans, zonesWritten, null);
+    }
+
+    private void step(String name) {
+        long now = System.nanoTime();
+        steps.append(steps.length() == 0 ? "" : ", ").append(name).append(' ').append((now - stepStarted) / 1_000_000)
+                .append(" ms");
+        stepStarted = now;
+    }
+
+    /** What each step of the merge took. */
+    String steps() {
+        return steps.toString();
     }
 
     private void execute(String sql) throws SQLException {
