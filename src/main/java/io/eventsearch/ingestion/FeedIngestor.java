@@ -132,7 +132,8 @@ public class FeedIngestor {
             tx.commit();
             // What each step cost: the numbers behind the benchmark's breakdown.
             LOG.infof("provider %s: sync steps: fence and base plans %d ms, rest of the scan %d ms (%d of %d base plans "
-                    + "unchanged, not read), plans to compare %d ms, parse and %s %d ms, %s %d ms, commit %d ms",
+                    + "unchanged, not read), plans to compare %d ms, parse and %s %d ms, last rows and drop check %d ms, "
+                    + "%s %d ms (%s), commit %d ms",
                     provider.name(), millis(started, fenced), millis(fenced, scanned), tx.claimedBasePlans(),
                     scan.elements(), millis(scanned, prepared), fresh && tx.fresh() ? "COPY into the catalogue" : "staging",
                     millis(prepared, parsed), millis(parsed, staged), tx.fresh() ? "change set" : "merge",

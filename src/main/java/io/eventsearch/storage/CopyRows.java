@@ -4,14 +4,17 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /**
- * Rows in PostgreSQL's binary COPY format, encoded straight into one reusable byte buffer: each value as the server
- * stores it (an instant as microseconds, a price as base-10000 digits), so the server parses no text (dates and
- * numbers cost it most of a text COPY's parsing), and nothing is formatted as text here either. The rows of a batch
- * are built once and copied once, by {@link #drain}, which frames them as one COPY's data.
+ * Rows in PostgreSQL's binary COPY format, encoded straight into byte chunks: each value as the server stores it (an
+ * instant as microseconds, a price as base-10000 digits), so the server parses no text (dates and numbers cost it
+ * most of a text COPY's parsing), and nothing is formatted as text here either. The rows of a batch are written
+ * once: {@link #drain} hands the chunks themselves to the writer, framed as one COPY's data, and the writer gives
+ * them back to the {@link Chunks} pool once sent. Chunks are small (never a "humongous" object to the garbage
+ * collector) and reused, so a large batch costs its own size in memory and leaves no garbage.
  *
  * <p>Each value must have its column's exact type: {@link #int4} for integer, {@link #int8} for bigint, and so on.
  */
@@ -25,27 +28,103 @@ final class CopyRows {
     /** Timestamp 'infinity'. */
     static final long INFINITY = Long.MAX_VALUE;
 
-    private byte[] buffer = new byte[64 * 1024];
+    private final Chunks pool;
+    /** Full chunks of this batch and their lengths, then the one being written ({@code buffer}, {@code length}). */
+    private final List<byte[]> done = new ArrayList<>();
+    private final List<Integer> doneLengths = new ArrayList<>();
+    private byte[] buffer;
     private int length;
     private int rows;
-    /** Where the current row's field count goes, or -1 between rows. */
+    /** Where the current row's field count goes ({@code rowChunk}[{@code rowStart}]), or -1 between rows. */
+    private byte[] rowChunk;
     private int rowStart = -1;
     private int fields;
+
+    CopyRows() {
+        this(new Chunks());
+    }
+
+    CopyRows(Chunks pool) {
+        this.pool = pool;
+        startBatch();
+    }
 
     int rows() {
         return rows;
     }
 
-    /** The rows so far as one COPY's data (header, rows, trailer), and an empty buffer for the next ones. */
-    byte[] drain() {
-        byte[] bytes = new byte[HEADER.length + length + 2];
-        System.arraycopy(HEADER, 0, bytes, 0, HEADER.length);
-        System.arraycopy(buffer, 0, bytes, HEADER.length, length);
-        bytes[bytes.length - 2] = (byte) 0xff;
-        bytes[bytes.length - 1] = (byte) 0xff;
-        length = 0;
+    private void startBatch() {
+        buffer = pool.take(HEADER.length);
+        System.arraycopy(HEADER, 0, buffer, 0, HEADER.length);
+        length = HEADER.length;
         rows = 0;
-        return bytes;
+    }
+
+    /** The rows so far as one COPY's data (header, rows, trailer), and an empty batch for the next ones. */
+    Data drain() {
+        ensure(2);
+        buffer[length++] = (byte) 0xff;
+        buffer[length++] = (byte) 0xff;
+        done.add(buffer);
+        doneLengths.add(length);
+        Data data = new Data(new ArrayList<>(done), new ArrayList<>(doneLengths), pool);
+        done.clear();
+        doneLengths.clear();
+        startBatch();
+        return data;
+    }
+
+    /** One COPY's data, in chunks; {@link #release} gives them back once sent. */
+    record Data(List<byte[]> chunks, List<Integer> lengths, Chunks pool) {
+        void release() {
+            chunks.forEach(pool::give);
+        }
+
+        /** All of it in one array (tests). */
+        byte[] bytes() {
+            int n = lengths.stream().mapToInt(Integer::intValue).sum();
+            byte[] out = new byte[n];
+            int at = 0;
+            for (int i = 0; i < chunks.size(); i++) {
+                System.arraycopy(chunks.get(i), 0, out, at, lengths.get(i));
+                at += lengths.get(i);
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Chunks to write rows into, reused from batch to batch: the writer gives back what it sent. Shared by the
+     * batches of one sync (the parse thread takes, the writer thread gives).
+     */
+    static final class Chunks {
+        static final int SIZE = 64 * 1024;
+        /** Kept for reuse at most (4 MiB): a few batches' worth; more are left to the garbage collector. */
+        private static final int KEPT = 64;
+        private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> free =
+                new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final java.util.concurrent.atomic.AtomicInteger kept = new java.util.concurrent.atomic.AtomicInteger();
+
+        /** A chunk with room for at least {@code size} bytes. */
+        byte[] take(int size) {
+            if (size > SIZE) {
+                return new byte[size]; // one value larger than a chunk: its own array, never reused
+            }
+            byte[] chunk = free.poll();
+            if (chunk == null) {
+                return new byte[SIZE];
+            }
+            kept.decrementAndGet();
+            return chunk;
+        }
+
+        void give(byte[] chunk) {
+            if (chunk.length == SIZE && kept.incrementAndGet() <= KEPT) {
+                free.offer(chunk);
+            } else if (chunk.length == SIZE) {
+                kept.decrementAndGet();
+            }
+        }
     }
 
     CopyRows text(String value) {
@@ -247,9 +326,10 @@ final class CopyRows {
     }
 
     void endRow() {
-        buffer[rowStart] = (byte) (fields >> 8);
-        buffer[rowStart + 1] = (byte) fields;
+        rowChunk[rowStart] = (byte) (fields >> 8);
+        rowChunk[rowStart + 1] = (byte) fields;
         rowStart = -1;
+        rowChunk = null;
         rows++;
     }
 
@@ -264,6 +344,7 @@ final class CopyRows {
     private void startField() {
         if (rowStart < 0) {
             ensure(2);
+            rowChunk = buffer;
             rowStart = length;
             length += 2;
             fields = 0;
@@ -289,9 +370,13 @@ final class CopyRows {
         }
     }
 
+    /** Room for {@code more} contiguous bytes: the rest of this chunk, or a next one. */
     private void ensure(int more) {
         if (length + more > buffer.length) {
-            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + more));
+            done.add(buffer);
+            doneLengths.add(length);
+            buffer = pool.take(more);
+            length = 0;
         }
     }
 }

@@ -45,7 +45,7 @@ class CopyRowsTest {
             try {
                 st.execute(TABLE);
                 c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY copy_rows_test " + columns + " FROM STDIN (FORMAT binary)",
-                        new ByteArrayInputStream(rows.drain()));
+                        new ByteArrayInputStream(rows.drain().bytes()));
                 st.execute("SET LOCAL TIME ZONE 'UTC'");
                 List<String> out = new ArrayList<>();
                 try (ResultSet rs = st.executeQuery("SELECT concat_ws('|', coalesce(t, 'NULL'), i, b, f, u, tz, ts, n, "
@@ -103,9 +103,14 @@ class CopyRowsTest {
     void drainFramesEachBatchAndEmptiesTheBuffer() throws Exception {
         CopyRows rows = new CopyRows();
         for (int i = 0; i < 10_000; i++) {
-            rows.text("a fairly long value to make the buffer grow").int4(i).endRow();
+            rows.text("a value long enough for rows to cross chunks").int4(i).endRow();
         }
-        assertThat(roundTrip(rows, "(t, i)")).hasSize(10_000);
+        String large = "ñ".repeat(100_000); // larger than a chunk
+        rows.text(large).int4(-1).endRow();
+        List<String> back = roundTrip(rows, "(t, i)");
+        assertThat(back).hasSize(10_001);
+        assertThat(back.get(9_999)).isEqualTo("a value long enough for rows to cross chunks|9999");
+        assertThat(back.get(10_000)).isEqualTo(large + "|-1");
         rows.text("again").int4(1).endRow();
         assertThat(roundTrip(rows, "(t, i)")).containsExactly("again|1");
     }
