@@ -18,7 +18,7 @@
 
 : "${BENCH_SIZES:=10000 100000 1000000}"
 : "${BENCH_INGEST_HEAP:=256m}"       # fixed -Xmx of the ingesting service: heap must not need more for any size
-: "${BENCH_BATCH_SIZE:=500}"         # events.ingestion.batch-size
+: "${BENCH_BATCH_SIZE:=2000}"        # events.ingestion.batch-size (the service's default)
 : "${BENCH_SYNC_TIMEOUT:=7200}"      # seconds to wait for one sync
 : "${BENCH_CHANGE_EVERY:=100}"       # the delta feed changes the price of one plan in this many
 : "${BENCH_INGEST_ZONES:=5}"         # zones per plan of the ingested feeds (the search catalogue has BENCH_ZONES)

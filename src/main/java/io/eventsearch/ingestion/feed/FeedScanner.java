@@ -34,6 +34,23 @@ public final class FeedScanner {
     /** A tag longer than this (far beyond what the parser's limits accept) ends the scan as incomplete. */
     private static final int MAX_TOKEN = 16 << 20;
 
+    /** What each byte is to the scanner: most are {@link #PLAIN}. */
+    private static final byte PLAIN = 0;
+    private static final byte SPACE = 1;
+    private static final byte LT = 2;
+    private static final byte GT = 3;
+    private static final byte QUOTE = 4;
+    private static final byte COLON = 5;
+    private static final byte[] KIND = new byte[256];
+
+    static {
+        KIND[' '] = KIND['\t'] = KIND['\n'] = KIND['\r'] = SPACE;
+        KIND['<'] = LT;
+        KIND['>'] = GT;
+        KIND['"'] = KIND['\''] = QUOTE;
+        KIND[':'] = COLON;
+    }
+
     private static final int NEED_MORE = -1;
     private static final int GIVE_UP = -2;
 
@@ -150,19 +167,18 @@ public final class FeedScanner {
             while (true) {
                 byte[] b = buf;
                 int end = limit;
-                if (inElement) {
-                    while (i < end && b[i] != '<') {
-                        if (!whitespace(b[i])) {
-                            clean = false;
-                        }
-                        i++;
-                    }
-                } else {
-                    while (i < end && b[i] != '<') {
-                        if (onlySpaceSinceElement && !whitespace(b[i])) {
-                            onlySpaceSinceElement = false;
-                        }
-                        i++;
+                boolean text = false;
+                byte kind;
+                while (i < end && (kind = KIND[b[i] & 0xff]) != LT) {
+                    text |= kind != SPACE;
+                    i++;
+                }
+                if (text) {
+                    // characters between tags: an element with them is not fingerprinted, and no skip spans them
+                    if (inElement) {
+                        clean = false;
+                    } else {
+                        onlySpaceSinceElement = false;
                     }
                 }
                 if (i < end) {
@@ -256,29 +272,31 @@ public final class FeedScanner {
             }
             return NEED_MORE;
         }
-        // a start tag: its end is the first '>' outside quotes; a ':' outside quotes is a namespace prefix
+        // a start tag: its end is the first '>' outside quotes; a ':' outside quotes is a namespace prefix. (A '<' in
+        // an attribute value is the parser's to refuse: such an element was never applied, so it is never claimed.)
         boolean colon = false;
         for (int i = p + 1; i < end; i++) {
-            byte c = b[i];
-            if (c == '"' || c == '\'') {
+            byte kind = KIND[b[i] & 0xff];
+            if (kind <= SPACE) {
+                continue;
+            }
+            if (kind == QUOTE) {
+                byte quote = b[i];
                 int close = i + 1;
-                while (close < end && b[close] != c) {
-                    if (b[close] == '<') {
-                        return GIVE_UP;
-                    }
+                while (close < end && b[close] != quote) {
                     close++;
                 }
                 if (close == end) {
                     return NEED_MORE;
                 }
                 i = close;
-            } else if (c == '>') {
+            } else if (kind == GT) {
                 tagPrefixed = colon;
                 return i + 1;
-            } else if (c == ':') {
+            } else if (kind == COLON) {
                 colon = true;
-            } else if (c == '<') {
-                return GIVE_UP;
+            } else {
+                return GIVE_UP; // '<' inside a tag
             }
         }
         return NEED_MORE;

@@ -114,7 +114,6 @@ class FeedScannerTest {
             FEED.replace("<output>", "<p:output xmlns:p=\"urn:p\">").replace("</output>", "</p:output>"),
             FEED.replace("<planList version=\"1.0\">", "<other>").replace("</planList>", "</other>"),
             FEED.substring(0, FEED.indexOf("<base_plan base_plan_id=\"3\"")), // truncated
-            FEED.replace("title=\"Tres\"", "title=\"T<res\""),
         };
         for (String variant : variants) {
             FeedScan scan = FeedScanner.scan(write("v.xml", variant), 1, fingerprint -> true);
