@@ -39,12 +39,14 @@ public class FeedIngestor {
 
     private final CatalogueWriter writer;
     /**
-     * Reads the XML on the sync's thread and validates on a second one; the COPY runs on a third (CopyPipeline). For
-     * a feed mostly claimed unchanged, the few elements read are validated on the sync's thread: handing them over
-     * would cost more than it saves.
+     * Reads the XML on the sync's thread and validates on a second one; the COPY runs on a third (CopyPipeline). When
+     * only a few elements are read (the rest claimed unchanged), they are validated on the sync's thread: handing
+     * them over would cost more than it saves.
      */
     private final FeedParser wholeFeedParser = new FeedParser(true);
     private final FeedParser fewElementsParser = new FeedParser(false);
+    /** Fewer elements to read than this: one thread. */
+    private static final int FEW_ELEMENTS = 200;
     private final double maxDropRatio;
 
     public FeedIngestor(CatalogueWriter writer, EventSearchConfig config) {
@@ -166,8 +168,8 @@ public class FeedIngestor {
     private FeedParser.Summary parse(Path file, FeedScan scan, CatalogueTransaction tx, SkipTally skips)
             throws SQLException, IOException, MalformedFeedException {
         StagingSink sink = new StagingSink(tx, skips, scan);
-        FeedParser parser = scan.claimedCount() > 0 && scan.claimedCount() >= scan.elements() / 2 ? fewElementsParser
-                : wholeFeedParser;
+        FeedParser parser = scan.claimedCount() > 0 && scan.elements() - scan.claimedCount() < FEW_ELEMENTS
+                ? fewElementsParser : wholeFeedParser;
         FeedParser.Summary summary;
         try (InputStream in = new BufferedInputStream(scan.withoutClaimed(file), 64 * 1024)) {
             summary = parser.parse(in, sink);
