@@ -10,8 +10,8 @@
 --  * a plan is one of its identity: same id, provider, base plan and plan id (stricter than the keys it replaces,
 --    which checked the id and the base plan apart);
 --  * a plan identity belongs to a base plan of its provider.
--- Each lookup is by the referenced table's primary key (LATERAL: one index probe per distinct key written, never
--- a scan of the referenced table, however large).
+-- Each lookup is by the referenced table's primary key: LATERAL ... LIMIT 1 keeps it one index probe per distinct key
+-- written (a plain join may be planned as a hash join, which reads the whole referenced table at every statement).
 
 ALTER TABLE zones DROP CONSTRAINT zones_plan_fkey;
 ALTER TABLE plans DROP CONSTRAINT plans_identity_fkey;
@@ -21,7 +21,7 @@ ALTER TABLE plan_identities DROP CONSTRAINT plan_identities_provider_id_base_pla
 CREATE FUNCTION zones_of_known_plans() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF EXISTS (SELECT 1 FROM (SELECT DISTINCT plan_id FROM written) z
-               LEFT JOIN LATERAL (SELECT true AS found FROM plan_identities i WHERE i.id = z.plan_id) k ON true
+               LEFT JOIN LATERAL (SELECT true AS found FROM plan_identities i WHERE i.id = z.plan_id LIMIT 1) k ON true
                WHERE k.found IS NULL) THEN
         RAISE EXCEPTION 'insert or update on table "zones" violates its key: a zone of no plan identity'
             USING ERRCODE = 'foreign_key_violation';
@@ -34,7 +34,7 @@ BEGIN
     IF EXISTS (SELECT 1 FROM written p
                LEFT JOIN LATERAL (SELECT true AS found FROM plan_identities i
                                   WHERE i.id = p.id AND i.provider_id = p.provider_id
-                                    AND i.base_plan_id = p.base_plan_id AND i.plan_id = p.plan_id) k ON true
+                                    AND i.base_plan_id = p.base_plan_id AND i.plan_id = p.plan_id LIMIT 1) k ON true
                WHERE k.found IS NULL) THEN
         RAISE EXCEPTION 'insert or update on table "plans" violates its key: a plan of no (or another) identity'
             USING ERRCODE = 'foreign_key_violation';
@@ -46,7 +46,7 @@ CREATE FUNCTION identities_of_known_base_plans() RETURNS trigger LANGUAGE plpgsq
 BEGIN
     IF EXISTS (SELECT 1 FROM (SELECT DISTINCT provider_id, base_plan_id FROM written) n
                LEFT JOIN LATERAL (SELECT true AS found FROM base_plans b
-                                  WHERE b.provider_id = n.provider_id AND b.base_plan_id = n.base_plan_id) k ON true
+                                  WHERE b.provider_id = n.provider_id AND b.base_plan_id = n.base_plan_id LIMIT 1) k ON true
                WHERE k.found IS NULL) THEN
         RAISE EXCEPTION 'insert or update on table "plan_identities" violates its key: an identity of no base plan'
             USING ERRCODE = 'foreign_key_violation';
