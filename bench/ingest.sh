@@ -44,7 +44,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 sync_row() { # sync_row DB ID: the run's figures, space-separated
   pqv "$1" "SELECT outcome, coalesce(duration_ms, 0), plans_seen, zones_seen, plans_inserted, plans_updated,
                    plans_unchanged, zones_written, skipped_total, coalesce(feed_bytes, 0),
-                   base_plans_inserted + base_plans_updated, plans_gone_stale
+                   base_plans_inserted + base_plans_updated, plans_gone_stale, base_plans_unread,
+                   base_plans_seen
             FROM sync_runs WHERE id = $2" | tr '|' ' '
 }
 
@@ -94,8 +95,8 @@ ingest_one() {
   ingest_sync "$dir/feed.xml" "$dir/gc-initial.log" "$dir/service-initial.log"
   local rss=$RUN_RSS_KIB heap=$RUN_HEAP wall=$RUN_WALL_MS
   table_writes "$INGEST_DB" >"$dir/writes-1"
-  local outcome dur pseen zseen pins pupd punch zw skipped fbytes bwritten stale
-  read -r outcome dur pseen zseen pins pupd punch zw skipped fbytes bwritten stale <<<"$(sync_row "$INGEST_DB" "$RUN_ID")"
+  local outcome dur pseen zseen pins pupd punch zw skipped fbytes bwritten stale unread bseen
+  read -r outcome dur pseen zseen pins pupd punch zw skipped fbytes bwritten stale unread bseen <<<"$(sync_row "$INGEST_DB" "$RUN_ID")"
   [ "$outcome" = succeeded ] || die "initial sync of $n plans: $outcome (see $dir/service-initial.log)"
   local gc_before gc_after gc_committed gc_count
   read -r gc_before gc_after gc_committed gc_count <<<"$(gc_log_summary "$dir/gc-initial.log")"
@@ -163,11 +164,11 @@ EOF
     log "  re-sync, $kind feed"
     ingest_sync "$feed" "$dir/gc-$kind.log" "$dir/service-$kind.log"
     table_writes "$INGEST_DB" >"$dir/writes-$kind-1"
-    read -r outcome dur pseen zseen pins pupd punch zw skipped fbytes bwritten stale <<<"$(sync_row "$INGEST_DB" "$RUN_ID")"
+    read -r outcome dur pseen zseen pins pupd punch zw skipped fbytes bwritten stale unread bseen <<<"$(sync_row "$INGEST_DB" "$RUN_ID")"
     local ins upd del detail
     read -r ins upd del detail <<<"$(writes_delta "$dir/writes-$kind-0" "$dir/writes-$kind-1")"
     log "  $kind: $outcome in ${dur} ms ($(ratio "$dur" "$initial") of the initial sync); plans inserted $pins, updated $pupd, unchanged $punch, gone stale $stale, zones written $zw; rows +$ins ~$upd -$del ($detail)"
-    echo "$n,$kind,$outcome,$dur,$fbytes,$pins,$pupd,$punch,$zw,$ins,$upd,$del,$detail,$initial,$stale" >>"$RESULTS/resync.csv"
+    echo "$n,$kind,$outcome,$dur,$fbytes,$pins,$pupd,$punch,$zw,$ins,$upd,$del,$detail,$initial,$stale,$unread,$bseen" >>"$RESULTS/resync.csv"
   done
   local f
   for f in "$dir"/*.log; do cp "$f" "$RESULTS/ingest-$n-$(basename "$f")"; done
@@ -189,11 +190,11 @@ ingest_tables() {
   echo
   echo "### Re-syncs"
   echo
-  echo "| Plans | Feed | Outcome | Sync s | **/ initial sync** | Plans inserted / updated / unchanged / gone stale | Zones written | Catalogue rows inserted / updated / deleted | Per table (pg_stat_user_tables) |"
-  echo "|---:|---|---|---:|---:|---|---:|---|---|"
+  echo "| Plans | Feed | Outcome | Sync s | **/ initial sync** | Plans inserted / updated / unchanged / gone stale | Base plans not read | Zones written | Catalogue rows inserted / updated / deleted | Per table (pg_stat_user_tables) |"
+  echo "|---:|---|---|---:|---:|---|---:|---:|---|---|"
   awk -F, 'NR > 1 {
     feed = $2 == "identical" ? "identical bytes" : $2 == "reindented" ? "same content, re-indented" : "1% of plans changed (a price each)"
-    printf "| %d | %s | %s | %.2f | **%.3f** | %d / %d / %d / %d | %d | %d / %d / %d | %s |\n", $1, feed, $3, $4 / 1000, $4 / $14, $6, $7, $8, $15, $9, $10, $11, $12, $13 }' \
+    printf "| %d | %s | %s | %.2f | **%.3f** | %d / %d / %d / %d | %d of %d | %d | %d / %d / %d | %s |\n", $1, feed, $3, $4 / 1000, $4 / $14, $6, $7, $8, $15, $16, $17, $9, $10, $11, $12, $13 }' \
     "$RESULTS/resync.csv"
   echo
   echo "Targets: initial sync / plain COPY <= 2 (heap after GC <= 32 MiB at -Xmx256m); 1%-changed re-sync / initial <= 0.15; re-indented re-sync / initial <= 0.1; identical bytes short-circuited."
@@ -203,7 +204,7 @@ bench_ingest() {
   make_template
   echo "requested_plans,plans,zones,skipped,feed_bytes,sync_ms,copy_ms,peak_heap_bytes,max_heap_after_gc_bytes,heap_committed_bytes,gc_count,peak_rss_bytes,xmx,batch_size,copy_without_zones_fk_ms,plain_copy_ms,wall_ms" \
     >"$RESULTS/ingest.csv"
-  echo "plans,feed,outcome,sync_ms,feed_bytes,plans_inserted,plans_updated,plans_unchanged,zones_written,rows_inserted,rows_updated,rows_deleted,detail,initial_sync_ms,plans_gone_stale" \
+  echo "plans,feed,outcome,sync_ms,feed_bytes,plans_inserted,plans_updated,plans_unchanged,zones_written,rows_inserted,rows_updated,rows_deleted,detail,initial_sync_ms,plans_gone_stale,base_plans_unread,base_plans_seen" \
     >"$RESULTS/resync.csv"
   local n
   for n in $BENCH_SIZES; do ingest_one "$n"; done
