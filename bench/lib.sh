@@ -213,10 +213,12 @@ heap_used_now() {
 }
 
 # From a unified GC log: "peak_before_gc_bytes max_after_gc_bytes committed_bytes gc_count" over the whole log.
+# Only collections that evacuate (young, mixed, full) count for "after": a Remark or Cleanup pause of a concurrent
+# cycle prints the heap in use at that moment (young objects included) as its before and after, not a live set.
 gc_log_summary() {
   awk '
     function bytes(v, u) { return v * (u == "K" ? 1024 : u == "M" ? 1048576 : u == "G" ? 1073741824 : 1) }
-    /Pause|Full/ && match($0, /[0-9]+[KMG]->[0-9]+[KMG]\([0-9]+[KMG]\)/) {
+    /Pause (Young|Full)/ && match($0, /[0-9]+[KMG]->[0-9]+[KMG]\([0-9]+[KMG]\)/) {
       s = substr($0, RSTART, RLENGTH); gsub(/->|\(|\)/, " ", s); split(s, a, " ")
       b = bytes(a[1] + 0, substr(a[1], length(a[1]))); f = bytes(a[2] + 0, substr(a[2], length(a[2])))
       c = bytes(a[3] + 0, substr(a[3], length(a[3])))

@@ -136,8 +136,11 @@ public interface EventSearchConfig {
         @WithDefault("true")
         boolean scheduled();
 
-        /** Plans per bulk write round trip. */
-        @WithDefault("500")
+        /**
+         * Plans per bulk write round trip (each a COPY per table): every statement has a fixed cost on the server, and
+         * a batch costs its own size in memory (about 0.5 KiB a plan of five zones).
+         */
+        @WithDefault("2000")
         int batchSize();
 
         /** A feed dropping more than this share of the in-scope catalogue is held (see the providers' mass-drop keys). */

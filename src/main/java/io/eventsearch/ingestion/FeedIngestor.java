@@ -13,6 +13,8 @@ import org.jboss.logging.Logger;
 
 import io.eventsearch.EventSearchConfig;
 import io.eventsearch.ingestion.feed.FeedParser;
+import io.eventsearch.ingestion.feed.FeedScan;
+import io.eventsearch.ingestion.feed.FeedScanner;
 import io.eventsearch.catalogue.BasePlan;
 import io.eventsearch.catalogue.Plan;
 import io.eventsearch.catalogue.Zone;
@@ -22,6 +24,7 @@ import io.eventsearch.ingestion.feed.SkipReason;
 import io.eventsearch.provider.ProviderSettings;
 import io.eventsearch.storage.CatalogueTransaction;
 import io.eventsearch.storage.CatalogueWriter;
+import io.eventsearch.storage.FeedElement;
 import io.eventsearch.storage.SyncRun;
 
 /**
@@ -35,8 +38,15 @@ public class FeedIngestor {
     private static final Logger LOG = Logger.getLogger(FeedIngestor.class);
 
     private final CatalogueWriter writer;
-    /** Reads the XML on the sync's thread and validates on a second one; the COPY runs on a third (CopyPipeline). */
-    private final FeedParser parser = new FeedParser(true);
+    /**
+     * Reads the XML on the sync's thread and validates on a second one; the COPY runs on a third (CopyPipeline). When
+     * only a few elements are read (the rest claimed unchanged), they are validated on the sync's thread: handing
+     * them over would cost more than it saves.
+     */
+    private final FeedParser wholeFeedParser = new FeedParser(true);
+    private final FeedParser fewElementsParser = new FeedParser(false);
+    /** Fewer elements to read than this: one thread. */
+    private static final int FEW_ELEMENTS = 200;
     private final double maxDropRatio;
 
     public FeedIngestor(CatalogueWriter writer, EventSearchConfig config) {
@@ -59,30 +69,51 @@ public class FeedIngestor {
             String lastModified, SyncRun run) throws SQLException, IOException, MalformedFeedException, FencedException {
         SkipTally[] skips = { new SkipTally(provider.name()) };
         long started = System.nanoTime();
+        // The scan runs on its own thread while the fence is taken and the provider's base plans are read.
+        FeedScan scan = FeedScanner.start(file, fingerprintSalt(provider));
         try (CatalogueTransaction tx = writer.begin(provider.id(), provider.name(), provider.settings().timeZone())) {
             if (!tx.tryFence()) {
                 throw new FencedException();
             }
             long fenced = System.nanoTime();
+            if (!tx.firstFeed()) {
+                scan.claim(tx::claim);
+            } // a first feed is read whole: the parse waits for each element's fingerprint, long found by then
+            long scanned = System.nanoTime();
+            tx.prepareRows();
+            long prepared = System.nanoTime();
             boolean fresh = tx.fresh();
             FeedParser.Summary summary;
             CatalogueTransaction.DropCheck check;
+            long parsed;
             while (true) {
                 try {
-                    summary = parse(file, tx, skips[0]);
+                    summary = parse(file, scan, tx, skips[0]);
+                    parsed = System.nanoTime();
                     check = tx.prepareMerge();
                     break;
-                } catch (CatalogueTransaction.FreshLoadConflict conflict) {
-                    // The provider's first feed repeats a plan: parse it again into staging, where the last one wins.
-                    LOG.infof("provider %s: %s; staging the feed instead", provider.name(), conflict.getMessage());
+                } catch (CatalogueTransaction.ParseAgain again) {
+                    // A first feed that repeats a plan, or a feed that repeats a base plan it holds unchanged: parse it
+                    // again, whole, into staging, where the last occurrence wins.
+                    LOG.infof("provider %s: %s; staging the whole feed instead", provider.name(), again.getMessage());
                     tx.restage();
+                    if (again instanceof ScanMismatch) {
+                        LOG.warnf("provider %s: %s", provider.name(), again.getMessage());
+                        scan = FeedScan.none();
+                    } else {
+                        scan.unclaimAll();
+                    }
                     skips[0] = new SkipTally(provider.name());
                 }
             }
             long staged = System.nanoTime();
-            run.basePlansSeen = summary.basePlans();
-            run.plansSeen = summary.plans();
-            run.zonesSeen = summary.zones();
+            run.basePlansSeen = summary.basePlans() + tx.claimedBasePlans();
+            run.plansSeen = summary.plans() + tx.claimedPlanElements();
+            run.zonesSeen = summary.zones() + tx.claimedZoneElements();
+            // what the elements not read had skipped, as when they were read
+            for (String elementSkips : tx.claimedSkips()) {
+                ElementSkips.replay(elementSkips, skips[0]);
+            }
 
             skips[0].add(SkipReason.DUPLICATE_PLAN, check.duplicatePlans(),
                     check.duplicatePlans() + " plan(s) appear more than once; the last occurrence counts");
@@ -102,16 +133,21 @@ public class FeedIngestor {
             long mergedAt = System.nanoTime();
             tx.commit();
             // What each step cost: the numbers behind the benchmark's breakdown.
-            LOG.infof("provider %s: sync steps: fence and scope %d ms, parse and %s %d ms, %s %d ms, commit %d ms",
-                    provider.name(), millis(started, fenced), fresh && tx.fresh() ? "COPY into the catalogue" : "staging",
-                    millis(fenced, staged), tx.fresh() ? "change set" : "merge", millis(staged, mergedAt),
-                    millis(mergedAt, System.nanoTime()));
+            LOG.infof("provider %s: sync steps: fence and base plans %d ms, rest of the scan %d ms (%d of %d base plans "
+                    + "unchanged, not read), plans to compare %d ms, parse and %s %d ms, last rows and drop check %d ms, "
+                    + "%s %d ms (%s), commit %d ms",
+                    provider.name(), millis(started, fenced), millis(fenced, scanned), tx.claimedBasePlans(),
+                    scan.elements(), millis(scanned, prepared), fresh && tx.fresh() ? "COPY into the catalogue" : "staging",
+                    millis(prepared, parsed), millis(parsed, staged), tx.fresh() ? "change set" : "merge",
+                    millis(staged, mergedAt),
+                    tx.mergeSteps(), millis(mergedAt, System.nanoTime()));
             run.outcome = SyncRun.Outcome.SUCCEEDED;
             run.basePlansInserted = merged.basePlansInserted();
             run.basePlansUpdated = merged.basePlansUpdated();
             run.basePlansReturned = merged.basePlansReturned();
             run.basePlansUnchanged = merged.basePlansUnchanged();
             run.basePlansGoneStale = merged.basePlansGoneStale();
+            run.basePlansUnread = tx.claimedBasePlans();
             run.plansInserted = merged.plansInserted();
             run.plansUpdated = merged.plansUpdated();
             run.plansReturned = merged.plansReturned();
@@ -128,13 +164,33 @@ public class FeedIngestor {
         return (to - from) / 1_000_000;
     }
 
-    private FeedParser.Summary parse(Path file, CatalogueTransaction tx, SkipTally skips)
+    /** Parses the feed but the elements the scan claimed, which the transaction holds as unchanged. */
+    private FeedParser.Summary parse(Path file, FeedScan scan, CatalogueTransaction tx, SkipTally skips)
             throws SQLException, IOException, MalformedFeedException {
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 64 * 1024)) {
-            return parser.parse(in, new StagingSink(tx, skips));
+        StagingSink sink = new StagingSink(tx, skips, scan);
+        FeedParser parser = scan.claimedCount() > 0 && scan.elements() - scan.claimedCount() < FEW_ELEMENTS
+                ? fewElementsParser : wholeFeedParser;
+        FeedParser.Summary summary;
+        try (InputStream in = new BufferedInputStream(scan.withoutClaimed(file), 64 * 1024)) {
+            summary = parser.parse(in, sink);
         } catch (StagingFailure failure) {
             throw failure.sqlException;
         }
+        if (scan.complete() && summary.basePlans() + scan.claimedCount() != scan.elements()) {
+            // The scanner and the parser disagree on where base plans are: trust neither claims nor fingerprints.
+            throw new ScanMismatch(scan.elements(), summary.basePlans());
+        }
+        return summary;
+    }
+
+    /**
+     * What a base plan element's fingerprint depends on besides its bytes: how the feed is read (the ingestion
+     * format) and the provider's time zone (local times become instants).
+     */
+    static long fingerprintSalt(RegisteredProvider provider) {
+        byte[] h = io.eventsearch.common.Digests.sha256().digest((SyncService.INGEST_FORMAT + '|'
+                + provider.settings().timeZone().getId()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return java.nio.ByteBuffer.wrap(h).getLong();
     }
 
     /**
@@ -194,6 +250,13 @@ public class FeedIngestor {
         skips.counts().forEach((reason, count) -> run.skipped.put(reason.code(), count));
     }
 
+    /** The scan and the parse found base plans in different places (a flaw of the scanner, never expected). */
+    private static final class ScanMismatch extends CatalogueTransaction.ParseAgain {
+        ScanMismatch(int scanned, int parsed) {
+            super("the scan found " + scanned + " base plans, the parse " + parsed + " besides those claimed");
+        }
+    }
+
     /** Carries a JDBC failure out of the parser callback, which cannot throw checked exceptions. */
     private static final class StagingFailure extends RuntimeException {
         final SQLException sqlException;
@@ -204,14 +267,32 @@ public class FeedIngestor {
         }
     }
 
-    /** Feeds parsed records into the transaction's staging batches. */
+    /** Feeds parsed records into the transaction's staging batches, each base plan with its element's fingerprint. */
     private static final class StagingSink implements FeedSink {
         private final CatalogueTransaction tx;
         private final SkipTally skips;
+        private final FeedScan scan;
+        /** The scan's number of the element being read, and what of it was skipped. */
+        private int element;
+        private final ElementSkips elementSkips = new ElementSkips();
 
-        StagingSink(CatalogueTransaction tx, SkipTally skips) {
+        StagingSink(CatalogueTransaction tx, SkipTally skips, FeedScan scan) {
             this.tx = tx;
             this.skips = skips;
+            this.scan = scan;
+            this.element = scan.nextRead(0);
+        }
+
+        @Override
+        public void basePlanEnd(int planElements, int zoneElements) {
+            try {
+                tx.endBasePlan(FeedElement.read(scan.fingerprint(element), planElements, zoneElements,
+                        elementSkips.encode()));
+            } catch (SQLException e) {
+                throw new StagingFailure(e);
+            }
+            elementSkips.clear();
+            element = scan.nextRead(element + 1);
         }
 
         @Override
@@ -235,6 +316,7 @@ public class FeedIngestor {
         @Override
         public void skipped(SkipReason reason, String detail) {
             skips.add(reason, detail);
+            elementSkips.add(reason, detail);
         }
     }
 }

@@ -63,7 +63,7 @@ public class SyncService {
     public Uni<SyncRun> sync(RegisteredProvider provider) {
         long started = System.nanoTime();
         return blocking(provider, null, () -> new Start(runs.start(provider.id(), instance.id()), providers.state(provider.id())))
-                .flatMap(start -> fetchAndIngest(provider, start)
+                .flatMap(start -> fetchAndIngest(provider, start, started)
                         .onFailure().recoverWithItem(failure -> failed(provider, failure))
                         .flatMap(run -> blocking(provider, start.runId, () -> {
                             runs.finish(start.runId, run);
@@ -76,7 +76,7 @@ public class SyncService {
     private record Start(long runId, ProviderRepository.ProviderState state) {
     }
 
-    private Uni<SyncRun> fetchAndIngest(RegisteredProvider provider, Start start) {
+    private Uni<SyncRun> fetchAndIngest(RegisteredProvider provider, Start start, long started) {
         ProviderRepository.ProviderState state = start.state;
         SyncRun run = new SyncRun();
         // An ETag or Last-Modified only means "same as what we applied" when nothing is pending.
@@ -89,7 +89,7 @@ public class SyncService {
                 })
                 .flatMap(download -> blocking(provider, start.runId, () -> {
                     try {
-                        return ingest(provider, state, download, run);
+                        return ingest(provider, state, download, run, started);
                     } finally {
                         download.discard();
                     }
@@ -99,7 +99,7 @@ public class SyncService {
     }
 
     private SyncRun ingest(RegisteredProvider provider, ProviderRepository.ProviderState state, FeedDownload download,
-            SyncRun run) throws Exception {
+            SyncRun run, long started) throws Exception {
         run.attempts = download.attempts();
         run.httpStatus = download.httpStatus();
         if (download.notModified()) {
@@ -114,6 +114,8 @@ public class SyncService {
             run.outcome = SyncRun.Outcome.UNCHANGED;
             return run;
         }
+        LOG.infof("provider %s: sync steps: download and digest %d ms", provider.name(),
+                (System.nanoTime() - started) / 1_000_000);
         CatalogueTransaction.MergeResult merged = ingestor.ingest(provider, download.file(), digest, download.etag(),
                 download.lastModified(), run);
         if (merged != null && merged.version() != null) {

@@ -18,6 +18,8 @@ import io.eventsearch.catalogue.Plan;
  * One sync of one provider as one PostgreSQL transaction, in four jobs, each its own class:
  * <ol>
  * <li>the fence ({@link SyncFence}): one sync of a provider writes at a time, and its provider row is read locked;
+ * <li>the claims ({@link BasePlanScope}): base plan elements whose bytes are those of the last applied feed are
+ * not read at all;
  * <li>the rows ({@link FeedRows}), parsed and written on two threads ({@link CopyPipeline}): a provider's first feed
  * goes straight into the catalogue tables ({@link FreshLoad}); any later one stages only what differs from the
  * provider's scope, compared in memory ({@link StagedFeed}, {@link ScopeIndex});
@@ -36,11 +38,13 @@ public final class CatalogueTransaction implements AutoCloseable {
     private final int batchSize;
 
     private SyncFence.State fence;
+    private BasePlanScope basePlans;
     private FeedRows rows;
     private FreshLoad freshLoad;
     private StagedFeed stagedFeed;
     private Savepoint beforeLoad;
     private DropCheck check;
+    private String mergeSteps = "";
     private boolean committed;
 
     CatalogueTransaction(Connection connection, int providerId, String providerName, ZoneId timeZone, int batchSize)
@@ -55,7 +59,7 @@ public final class CatalogueTransaction implements AutoCloseable {
     }
 
     /**
-     * Takes this provider's sync fence for the life of the transaction and gets ready for the feed's rows. False
+     * Takes this provider's sync fence for the life of the transaction and reads its base plans in scope. False
      * means another sync of the provider is writing right now; nothing may be done.
      */
     public boolean tryFence() throws SQLException {
@@ -63,18 +67,53 @@ public final class CatalogueTransaction implements AutoCloseable {
         if (fence == null) {
             return false;
         }
-        if (fence.fresh()) {
-            beforeLoad = connection.setSavepoint("before_load");
-            freshLoad = new FreshLoad(providerId, providerName, timeZone, batchSize, pipeline(), fence.now());
-            rows = freshLoad;
-        } else {
-            stage(ScopeIndex.load(connection, providerId));
-        }
+        basePlans = fence.fresh() ? BasePlanScope.empty() : BasePlanScope.load(connection, providerId);
         return true;
     }
 
+    /**
+     * Whether the base plan element with this fingerprint is one of the provider's last applied feed, unchanged
+     * since: then it is not read at all (see {@link BasePlanScope}). Called while the feed is scanned, before
+     * {@link #prepareRows}.
+     */
+    public boolean claim(long fingerprint) {
+        return basePlans.claim(fingerprint);
+    }
+
+    /** Base plans claimed, and their plan and zone elements and skips: what the feed holds without being read. */
+    public long claimedBasePlans() {
+        return basePlans.claimedCount();
+    }
+
+    public long claimedPlanElements() {
+        return basePlans.claimedPlanElements();
+    }
+
+    public long claimedZoneElements() {
+        return basePlans.claimedZoneElements();
+    }
+
+    public java.util.List<String> claimedSkips() {
+        return basePlans.claimedSkips();
+    }
+
+    /**
+     * Gets ready for the rows of the elements that are read: a provider's first feed goes straight into the
+     * catalogue; a later one is staged, compared with the in-scope plans of the base plans not claimed.
+     */
+    public void prepareRows() throws SQLException {
+        beforeLoad = connection.setSavepoint("before_load");
+        if (fence.fresh()) {
+            freshLoad = new FreshLoad(providerId, providerName, timeZone, batchSize, pipeline(), fence.now());
+            rows = freshLoad;
+        } else {
+            stage(ScopeIndex.load(connection, providerId, basePlans));
+        }
+    }
+
     private void stage(ScopeIndex scope) throws SQLException {
-        stagedFeed = new StagedFeed(connection, providerId, providerName, timeZone, batchSize, pipeline(), scope);
+        stagedFeed = new StagedFeed(connection, providerId, providerName, timeZone, batchSize, pipeline(), basePlans,
+                scope);
         rows = stagedFeed;
     }
 
@@ -85,6 +124,11 @@ public final class CatalogueTransaction implements AutoCloseable {
     /** The provider's hold: the feeds held in a row before this one, if any. */
     public Hold hold() {
         return fence.hold();
+    }
+
+    /** Whether the provider has no row yet: its feed is read whole (nothing to compare with). */
+    public boolean firstFeed() {
+        return fence.fresh();
     }
 
     /** Whether this feed is written straight into the catalogue (the provider's first), not staged. */
@@ -108,19 +152,31 @@ public final class CatalogueTransaction implements AutoCloseable {
         }
     }
 
+    /** The end of a base plan element: see {@link FeedRows#endBasePlan}. */
+    public void endBasePlan(FeedElement element) throws SQLException {
+        try {
+            rows.endBasePlan(element);
+        } catch (SQLException e) {
+            throw conflictOr(e);
+        }
+    }
+
     /** A first feed that breaks a key names some plan or base plan twice: it must be staged instead. */
     private SQLException conflictOr(SQLException e) {
         return fresh() && "23505".equals(e.getSQLState()) ? new FreshLoadConflict(e) : e;
     }
 
     /**
-     * After a {@link FreshLoadConflict}: undoes the load and stages the feed instead; the caller parses it again.
+     * After a {@link ParseAgain}: undoes what was loaded or staged and stages the feed whole, nothing claimed; the
+     * caller parses all of it again.
      */
     public void restage() throws SQLException {
         rows.abort();
         connection.rollback(beforeLoad);
+        boolean wasFresh = freshLoad != null;
         freshLoad = null;
-        stage(ScopeIndex.empty());
+        basePlans.unclaimAll();
+        stage(wasFresh ? ScopeIndex.empty() : ScopeIndex.load(connection, providerId));
     }
 
     /** Everything is parsed: the rows are written, and how much of the scope the feed keeps is measured. */
@@ -141,13 +197,20 @@ public final class CatalogueTransaction implements AutoCloseable {
             result = freshLoad.result();
         } else {
             ChangeLog.open(connection);
-            result = new DeltaMerge(connection, providerId, fence.previousSeenAt()).merge(check.feedPlans());
+            DeltaMerge delta = new DeltaMerge(connection, providerId, fence.previousSeenAt());
+            result = delta.merge(check.feedPlans(), basePlans.claimedCount());
+            mergeSteps = delta.steps();
         }
         SyncFence.markApplied(connection, providerId, feedDigest, etag, lastModified);
         // Rows that came, changed, came back or left change what search shows; rows that stay are not written.
         return result.withVersion(result.visibleChange()
                 ? ChangeLog.record(connection, fresh() ? Integer.valueOf(providerId) : null)
                 : null);
+    }
+
+    /** What each step of the merge took (empty for a first feed: nothing to merge). */
+    public String mergeSteps() {
+        return mergeSteps;
     }
 
     /** Records that a feed was held; nothing of it is applied. The caller commits. */
@@ -162,7 +225,7 @@ public final class CatalogueTransaction implements AutoCloseable {
             return;
         }
         try (Statement st = connection.createStatement()) {
-            st.execute("TRUNCATE stage_base_plans, stage_plans, stage_zones, stage_gone");
+            st.execute("TRUNCATE stage_base_plans, stage_plans, stage_zones, stage_gone, stage_base_gone");
         }
     }
 
@@ -186,10 +249,28 @@ public final class CatalogueTransaction implements AutoCloseable {
         }
     }
 
-    /** A provider's first feed named a plan or base plan twice: see {@link #restage}. */
-    public static final class FreshLoadConflict extends SQLException {
+    /** The feed must be parsed again, whole and staged: see {@link #restage}. */
+    public static class ParseAgain extends SQLException {
+        protected ParseAgain(String message) {
+            super(message);
+        }
+
+        ParseAgain(String message, String sqlState, Throwable cause) {
+            super(message, sqlState, cause);
+        }
+    }
+
+    /** A provider's first feed named a plan or base plan twice. */
+    public static final class FreshLoadConflict extends ParseAgain {
         FreshLoadConflict(SQLException cause) {
             super("the feed repeats a plan or base plan: " + cause.getMessage(), cause.getSQLState(), cause);
+        }
+    }
+
+    /** The feed names a claimed base plan again in another element: the claim no longer stands for its rows. */
+    public static final class ClaimConflict extends ParseAgain {
+        ClaimConflict(String basePlanId) {
+            super("the feed repeats base plan " + basePlanId + ", unchanged in another element", null, null);
         }
     }
 

@@ -1,6 +1,5 @@
 package io.eventsearch.storage;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -9,6 +8,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyManager;
 
 /**
@@ -21,8 +21,8 @@ final class CopyPipeline {
 
     static final int QUEUED = 1;
 
-    /** One COPY statement and its rows in COPY text format. */
-    record Part(String sql, byte[] rows) {
+    /** One COPY statement and its data. */
+    record Part(String sql, CopyRows.Data data) {
     }
 
     private static final List<Part> END = List.of();
@@ -110,7 +110,19 @@ final class CopyPipeline {
                     return;
                 }
                 for (Part part : batch) {
-                    copy.copyIn(part.sql(), new ByteArrayInputStream(part.rows()));
+                    CopyIn in = copy.copyIn(part.sql());
+                    try {
+                        CopyRows.Data data = part.data();
+                        for (int i = 0; i < data.chunks().size(); i++) {
+                            in.writeToCopy(data.chunks().get(i), 0, data.lengths().get(i));
+                        }
+                        in.endCopy();
+                    } finally {
+                        if (in.isActive()) {
+                            in.cancelCopy();
+                        }
+                    }
+                    part.data().release();
                 }
             }
         } catch (Throwable t) {

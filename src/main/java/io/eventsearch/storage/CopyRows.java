@@ -4,67 +4,142 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /**
- * Rows in PostgreSQL's COPY text format, encoded straight into one reusable UTF-8 byte buffer (no intermediate
- * string: the rows of a batch are built once and copied once, by {@link #drain}).
+ * Rows in PostgreSQL's binary COPY format, encoded straight into byte chunks: each value as the server stores it (an
+ * instant as microseconds, a price as base-10000 digits), so the server parses no text (dates and numbers cost it
+ * most of a text COPY's parsing), and nothing is formatted as text here either. The rows of a batch are written
+ * once: {@link #drain} hands the chunks themselves to the writer, framed as one COPY's data, and the writer gives
+ * them back to the {@link Chunks} pool once sent. Chunks are small (never a "humongous" object to the garbage
+ * collector) and reused, so a large batch costs its own size in memory and leaves no garbage.
+ *
+ * <p>Each value must have its column's exact type: {@link #int4} for integer, {@link #int8} for bigint, and so on.
  */
 final class CopyRows {
 
-    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final byte[] NULL = { '\\', 'N' };
+    /** The binary COPY signature, flags (none) and header extension length (none). */
+    private static final byte[] HEADER = { 'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0, 0, 0, 0, 0, 0,
+        0, 0, 0 };
+    /** PostgreSQL's epoch, 2000-01-01T00:00:00Z, in Unix seconds. */
+    private static final long PG_EPOCH_SECONDS = 946_684_800L;
+    /** Timestamp 'infinity'. */
+    static final long INFINITY = Long.MAX_VALUE;
 
-    private byte[] buffer = new byte[64 * 1024];
+    private final Chunks pool;
+    /** Full chunks of this batch and their lengths, then the one being written ({@code buffer}, {@code length}). */
+    private final List<byte[]> done = new ArrayList<>();
+    private final List<Integer> doneLengths = new ArrayList<>();
+    private byte[] buffer;
     private int length;
     private int rows;
-    private boolean rowStarted;
+    /** Where the current row's field count goes ({@code rowChunk}[{@code rowStart}]), or -1 between rows. */
+    private byte[] rowChunk;
+    private int rowStart = -1;
+    private int fields;
+
+    CopyRows() {
+        this(new Chunks());
+    }
+
+    CopyRows(Chunks pool) {
+        this.pool = pool;
+        startBatch();
+    }
 
     int rows() {
         return rows;
     }
 
-    /** The rows so far, and an empty buffer for the next ones. */
-    byte[] drain() {
-        byte[] bytes = Arrays.copyOf(buffer, length);
-        length = 0;
+    private void startBatch() {
+        buffer = pool.take(HEADER.length);
+        System.arraycopy(HEADER, 0, buffer, 0, HEADER.length);
+        length = HEADER.length;
         rows = 0;
-        return bytes;
+    }
+
+    /** The rows so far as one COPY's data (header, rows, trailer), and an empty batch for the next ones. */
+    Data drain() {
+        ensure(2);
+        buffer[length++] = (byte) 0xff;
+        buffer[length++] = (byte) 0xff;
+        done.add(buffer);
+        doneLengths.add(length);
+        Data data = new Data(new ArrayList<>(done), new ArrayList<>(doneLengths), pool);
+        done.clear();
+        doneLengths.clear();
+        startBatch();
+        return data;
+    }
+
+    /** One COPY's data, in chunks; {@link #release} gives them back once sent. */
+    record Data(List<byte[]> chunks, List<Integer> lengths, Chunks pool) {
+        void release() {
+            chunks.forEach(pool::give);
+        }
+
+        /** All of it in one array (tests). */
+        byte[] bytes() {
+            int n = lengths.stream().mapToInt(Integer::intValue).sum();
+            byte[] out = new byte[n];
+            int at = 0;
+            for (int i = 0; i < chunks.size(); i++) {
+                System.arraycopy(chunks.get(i), 0, out, at, lengths.get(i));
+                at += lengths.get(i);
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Chunks to write rows into, reused from batch to batch: the writer gives back what it sent. Shared by the
+     * batches of one sync (the parse thread takes, the writer thread gives).
+     */
+    static final class Chunks {
+        static final int SIZE = 64 * 1024;
+        /** Kept for reuse at most (4 MiB): a few batches' worth; more are left to the garbage collector. */
+        private static final int KEPT = 64;
+        private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> free =
+                new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final java.util.concurrent.atomic.AtomicInteger kept = new java.util.concurrent.atomic.AtomicInteger();
+
+        /** A chunk with room for at least {@code size} bytes. */
+        byte[] take(int size) {
+            if (size > SIZE) {
+                return new byte[size]; // one value larger than a chunk: its own array, never reused
+            }
+            byte[] chunk = free.poll();
+            if (chunk == null) {
+                return new byte[SIZE];
+            }
+            kept.decrementAndGet();
+            return chunk;
+        }
+
+        void give(byte[] chunk) {
+            if (chunk.length == SIZE && kept.incrementAndGet() <= KEPT) {
+                free.offer(chunk);
+            } else if (chunk.length == SIZE) {
+                kept.decrementAndGet();
+            }
+        }
     }
 
     CopyRows text(String value) {
-        separator();
         if (value == null) {
-            put(NULL);
-            return this;
+            return nul();
         }
         int n = value.length();
-        ensure(n * 3 + 2);
+        field(n * 3);
+        int lengthAt = length - 4;
         byte[] b = buffer;
         int at = length;
         for (int i = 0; i < n; i++) {
             char c = value.charAt(i);
             if (c < 0x80) {
-                switch (c) {
-                    case '\\' -> {
-                        b[at++] = '\\';
-                        b[at++] = '\\';
-                    }
-                    case '\t' -> {
-                        b[at++] = '\\';
-                        b[at++] = 't';
-                    }
-                    case '\n' -> {
-                        b[at++] = '\\';
-                        b[at++] = 'n';
-                    }
-                    case '\r' -> {
-                        b[at++] = '\\';
-                        b[at++] = 'r';
-                    }
-                    default -> b[at++] = (byte) c;
-                }
+                b[at++] = (byte) c;
             } else if (c < 0x800) {
                 b[at++] = (byte) (0xc0 | (c >> 6));
                 b[at++] = (byte) (0x80 | (c & 0x3f));
@@ -82,177 +157,226 @@ final class CopyRows {
                 b[at++] = (byte) (0x80 | (c & 0x3f));
             }
         }
+        putInt(lengthAt, at - length);
         length = at;
         return this;
     }
 
-    /** A value already in COPY text form, ASCII (a timestamp PostgreSQL formatted, 'infinity'). */
-    CopyRows raw(String value) {
-        separator();
-        ascii(value);
+    /** SQL NULL, whatever the column's type. */
+    CopyRows nul() {
+        startField();
+        ensure(4);
+        putInt(length, -1);
+        length += 4;
         return this;
     }
 
-    CopyRows number(long value) {
-        separator();
-        if (value == Long.MIN_VALUE) {
-            ascii(Long.toString(value));
-            return this;
-        }
-        ensure(20);
-        if (value < 0) {
-            buffer[length++] = '-';
-            value = -value;
-        }
-        int start = length;
-        do {
-            buffer[length++] = (byte) ('0' + value % 10);
-            value /= 10;
-        } while (value != 0);
-        reverse(start, length - 1);
+    /** An integer column. */
+    CopyRows int4(int value) {
+        field(4);
+        putInt(length, value);
+        length += 4;
         return this;
     }
 
-    CopyRows decimal(BigDecimal value) {
-        separator();
-        if (value == null) {
-            put(NULL);
-        } else {
-            ascii(value.toPlainString());
-        }
+    /** A bigint column. */
+    CopyRows int8(long value) {
+        field(8);
+        putLong(value);
         return this;
+    }
+
+    /** A nullable bigint column. */
+    CopyRows int8(Long value) {
+        return value == null ? nul() : int8(value.longValue());
+    }
+
+    /** A nullable integer column. */
+    CopyRows int4(Integer value) {
+        return value == null ? nul() : int4(value.intValue());
     }
 
     CopyRows bool(boolean value) {
-        separator();
-        ensure(1);
-        buffer[length++] = (byte) (value ? 't' : 'f');
+        field(1);
+        buffer[length++] = (byte) (value ? 1 : 0);
         return this;
     }
 
     CopyRows uuid(UUID value) {
-        separator();
-        ensure(36);
-        hex(value.getMostSignificantBits() >>> 32, 8);
-        buffer[length++] = '-';
-        hex(value.getMostSignificantBits() >>> 16, 4);
-        buffer[length++] = '-';
-        hex(value.getMostSignificantBits(), 4);
-        buffer[length++] = '-';
-        hex(value.getLeastSignificantBits() >>> 48, 4);
-        buffer[length++] = '-';
-        hex(value.getLeastSignificantBits(), 12);
+        field(16);
+        putLong(value.getMostSignificantBits());
+        putLong(value.getLeastSignificantBits());
         return this;
     }
 
+    /** A timestamptz column. */
+    CopyRows instant(Instant value) {
+        return timestamptz(micros(value.getEpochSecond(), value.getNano()));
+    }
+
+    /** A timestamptz column, as microseconds since PostgreSQL's epoch (or {@link #INFINITY}). */
+    CopyRows timestamptz(long pgMicros) {
+        field(8);
+        putLong(pgMicros);
+        return this;
+    }
+
+    /** A (nullable) timestamp column: the wall-clock time as given. */
     CopyRows local(LocalDateTime value) {
-        separator();
         if (value == null) {
-            put(NULL);
-        } else {
-            appendDateTime(value);
+            return nul();
+        }
+        return timestamptz(micros(value.toEpochSecond(ZoneOffset.UTC), value.getNano()));
+    }
+
+    /** Microseconds since PostgreSQL's epoch (sub-microseconds dropped). */
+    static long micros(long unixSeconds, int nanos) {
+        return (unixSeconds - PG_EPOCH_SECONDS) * 1_000_000L + nanos / 1000;
+    }
+
+    /**
+     * A (nullable) numeric column: base-10000 digits around the decimal point, as numeric_recv reads them (digit
+     * count, weight of the first digit, sign, display scale, digits).
+     */
+    CopyRows decimal(BigDecimal value) {
+        if (value == null) {
+            return nul();
+        }
+        if (value.scale() >= 0 && value.scale() <= 4 && value.precision() - value.scale() <= 14) {
+            return smallDecimal(Math.abs(value.unscaledValue().longValue()), value.scale(), value.signum() < 0);
+        }
+        int scale = Math.max(0, value.scale());
+        // the digits as a string, the decimal point implied by the scale
+        String unscaled = value.setScale(scale).unscaledValue().abs().toString();
+        int intDigits = unscaled.length() - scale;
+        String intPart = intDigits > 0 ? unscaled.substring(0, intDigits) : "";
+        String fracPart = intDigits >= 0 ? unscaled.substring(Math.max(0, intDigits))
+                : "0".repeat(-intDigits) + unscaled;
+        // align both parts on groups of four decimal digits
+        int intGroups = (intPart.length() + 3) / 4;
+        String intPadded = "0".repeat(intGroups * 4 - intPart.length()) + intPart;
+        int fracGroups = (fracPart.length() + 3) / 4;
+        String fracPadded = fracPart + "0".repeat(fracGroups * 4 - fracPart.length());
+        String all = intPadded + fracPadded;
+        short[] digits = new short[intGroups + fracGroups];
+        for (int i = 0; i < digits.length; i++) {
+            digits[i] = Short.parseShort(all.substring(i * 4, i * 4 + 4));
+        }
+        int first = 0;
+        while (first < digits.length && digits[first] == 0) {
+            first++;
+        }
+        int last = digits.length;
+        while (last > first && digits[last - 1] == 0) {
+            last--;
+        }
+        int count = last - first;
+        int weight = count == 0 ? 0 : intGroups - 1 - first;
+        field(8 + 2 * count);
+        putShort(count);
+        putShort(weight);
+        putShort(value.signum() < 0 ? 0x4000 : 0);
+        putShort(scale);
+        for (int i = first; i < last; i++) {
+            putShort(digits[i]);
         }
         return this;
     }
 
-    CopyRows instant(Instant value) {
-        separator();
-        appendDateTime(LocalDateTime.ofInstant(value, ZoneOffset.UTC));
-        ensure(3);
-        buffer[length++] = '+';
-        buffer[length++] = '0';
-        buffer[length++] = '0';
+    /** A decimal of at most four fraction and 14 integer digits (prices): the same digits by arithmetic. */
+    private CopyRows smallDecimal(long unscaled, int scale, boolean negative) {
+        long fixed = unscaled;
+        for (int i = scale; i < 4; i++) {
+            fixed *= 10; // four fraction digits: below 10^18
+        }
+        long intPart = fixed / 10_000;
+        short[] digits = new short[7];
+        int n = 0;
+        // integer groups, least significant first, then reversed
+        long rest = intPart;
+        while (rest > 0) {
+            digits[n++] = (short) (rest % 10_000);
+            rest /= 10_000;
+        }
+        int intGroups = n;
+        for (int i = 0, j = n - 1; i < j; i++, j--) {
+            short t = digits[i];
+            digits[i] = digits[j];
+            digits[j] = t;
+        }
+        digits[n++] = (short) (fixed % 10_000);
+        int first = 0;
+        while (first < n && digits[first] == 0) {
+            first++;
+        }
+        int last = n;
+        while (last > first && digits[last - 1] == 0) {
+            last--;
+        }
+        int count = last - first;
+        field(8 + 2 * count);
+        putShort(count);
+        putShort(count == 0 ? 0 : intGroups - 1 - first);
+        putShort(negative ? 0x4000 : 0);
+        putShort(scale);
+        for (int i = first; i < last; i++) {
+            putShort(digits[i]);
+        }
         return this;
     }
 
     void endRow() {
-        ensure(1);
-        buffer[length++] = '\n';
+        rowChunk[rowStart] = (byte) (fields >> 8);
+        rowChunk[rowStart + 1] = (byte) fields;
+        rowStart = -1;
+        rowChunk = null;
         rows++;
-        rowStarted = false;
     }
 
-    private void separator() {
-        if (rowStarted) {
-            ensure(1);
-            buffer[length++] = '\t';
-        }
-        rowStarted = true;
+    /** Starts a field of {@code size} bytes (at most, for text): its length is written now. */
+    private void field(int size) {
+        startField();
+        ensure(4 + size);
+        putInt(length, size);
+        length += 4;
     }
 
-    private void appendDateTime(LocalDateTime t) {
-        int year = t.getYear();
-        if (year < 1000) {
-            // Four-digit years are all a feed can carry that PostgreSQL reads without an era suffix.
-            throw new IllegalArgumentException("year out of range: " + year);
+    private void startField() {
+        if (rowStart < 0) {
+            ensure(2);
+            rowChunk = buffer;
+            rowStart = length;
+            length += 2;
+            fields = 0;
         }
-        if (year > 9999) {
-            ascii(Integer.toString(year));
-        }
-        ensure(26);
-        if (year <= 9999) {
-            fixed(year, 4);
-        }
-        buffer[length++] = '-';
-        fixed(t.getMonthValue(), 2);
-        buffer[length++] = '-';
-        fixed(t.getDayOfMonth(), 2);
-        buffer[length++] = ' ';
-        fixed(t.getHour(), 2);
-        buffer[length++] = ':';
-        fixed(t.getMinute(), 2);
-        buffer[length++] = ':';
-        fixed(t.getSecond(), 2);
-        int nanos = t.getNano();
-        if (nanos != 0) {
-            buffer[length++] = '.';
-            fixed(nanos / 1000, 6);
-        }
+        fields++;
     }
 
-    /** {@code value} in exactly {@code digits} decimal digits (zero-padded). */
-    private void fixed(int value, int digits) {
-        for (int i = digits - 1; i >= 0; i--) {
-            buffer[length + i] = (byte) ('0' + value % 10);
-            value /= 10;
-        }
-        length += digits;
+    private void putInt(int at, int value) {
+        buffer[at] = (byte) (value >>> 24);
+        buffer[at + 1] = (byte) (value >>> 16);
+        buffer[at + 2] = (byte) (value >>> 8);
+        buffer[at + 3] = (byte) value;
     }
 
-    /** The low {@code digits} hex digits of {@code value}. */
-    private void hex(long value, int digits) {
-        for (int i = digits - 1; i >= 0; i--) {
-            buffer[length + i] = HEX[(int) (value & 0xf)];
-            value >>>= 4;
-        }
-        length += digits;
+    private void putShort(int value) {
+        buffer[length++] = (byte) (value >>> 8);
+        buffer[length++] = (byte) value;
     }
 
-    private void ascii(String value) {
-        int n = value.length();
-        ensure(n);
-        for (int i = 0; i < n; i++) {
-            buffer[length++] = (byte) value.charAt(i);
+    private void putLong(long value) {
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            buffer[length++] = (byte) (value >>> shift);
         }
     }
 
-    private void put(byte[] bytes) {
-        ensure(bytes.length);
-        System.arraycopy(bytes, 0, buffer, length, bytes.length);
-        length += bytes.length;
-    }
-
-    private void reverse(int from, int to) {
-        while (from < to) {
-            byte tmp = buffer[from];
-            buffer[from++] = buffer[to];
-            buffer[to--] = tmp;
-        }
-    }
-
+    /** Room for {@code more} contiguous bytes: the rest of this chunk, or a next one. */
     private void ensure(int more) {
         if (length + more > buffer.length) {
-            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + more));
+            done.add(buffer);
+            doneLengths.add(length);
+            buffer = pool.take(more);
+            length = 0;
         }
     }
 }

@@ -28,14 +28,19 @@ final class DeltaMerge {
             WHERE b.last_seen_at <> %s AND b.content_hash = s.content_hash
             """.formatted(Scope.IN_SCOPE);
 
-    /** New, changed and returning base plans; one that stays unchanged is not written. */
+    /**
+     * New, changed and returning base plans, and those whose element's fingerprint changed (content the same, but
+     * some plan of theirs changed); one that stays exactly as it is is not written.
+     */
     private static final String UPSERT_BASE_PLANS = """
             CREATE TEMP TABLE base_written (base_plan_id text, inserted boolean, touched boolean) ON COMMIT DROP;
             WITH up AS (
                 INSERT INTO base_plans AS b (provider_id, base_plan_id, title, sell_mode, organizer_company_id,
-                                             ever_online, content_hash, first_seen_at, last_seen_at, updated_at)
+                                             ever_online, content_hash, first_seen_at, last_seen_at, updated_at,
+                                             feed_fingerprint, feed_plan_elements, feed_zone_elements, feed_plans,
+                                             feed_skips)
                 SELECT %1$d, base_plan_id, title, sell_mode, organizer_company_id, sell_mode = 'online', content_hash,
-                       now(), %2$s, now()
+                       now(), %2$s, now(), feed_fingerprint, feed_plan_elements, feed_zone_elements, feed_plans, feed_skips
                 FROM base_winners
                 ON CONFLICT (provider_id, base_plan_id) DO UPDATE SET
                     title = EXCLUDED.title,
@@ -44,8 +49,14 @@ final class DeltaMerge {
                     ever_online = b.ever_online OR EXCLUDED.ever_online,
                     content_hash = EXCLUDED.content_hash,
                     last_seen_at = EXCLUDED.last_seen_at,
-                    updated_at = CASE WHEN b.content_hash = EXCLUDED.content_hash THEN b.updated_at ELSE now() END
+                    updated_at = CASE WHEN b.content_hash = EXCLUDED.content_hash THEN b.updated_at ELSE now() END,
+                    feed_fingerprint = EXCLUDED.feed_fingerprint,
+                    feed_plan_elements = EXCLUDED.feed_plan_elements,
+                    feed_zone_elements = EXCLUDED.feed_zone_elements,
+                    feed_plans = EXCLUDED.feed_plans,
+                    feed_skips = EXCLUDED.feed_skips
                 WHERE b.content_hash <> EXCLUDED.content_hash OR b.last_seen_at <> %2$s
+                   OR b.feed_fingerprint IS DISTINCT FROM EXCLUDED.feed_fingerprint
                 RETURNING base_plan_id, first_seen_at = now() AS inserted, updated_at = now() AS touched
             )
             INSERT INTO base_written SELECT base_plan_id, inserted, touched FROM up;
@@ -135,15 +146,18 @@ final class DeltaMerge {
             INSERT INTO changed SELECT id FROM gone
             """.formatted(Scope.IN_SCOPE);
 
+    /** In-scope base plans the feed did not contain (neither claimed nor read) leave the scope. */
     private static final String BASE_PLANS_GONE = """
-            UPDATE base_plans b SET last_seen_at = coalesce(?::timestamptz, b.updated_at)
-            WHERE b.provider_id = ? AND b.last_seen_at = %s
-              AND NOT EXISTS (SELECT 1 FROM base_winners s WHERE s.base_plan_id = b.base_plan_id)
+            UPDATE base_plans b SET last_seen_at = coalesce(?::timestamptz, b.updated_at) FROM stage_base_gone g
+            WHERE b.provider_id = ? AND b.base_plan_id = g.base_plan_id AND b.last_seen_at = %s
             """.formatted(Scope.IN_SCOPE);
 
     private final Connection connection;
     private final int providerId;
     private final Instant previousSeenAt;
+    /** What each step took, for the sync's log. */
+    private final StringBuilder steps = new StringBuilder();
+    private long stepStarted = System.nanoTime();
 
     DeltaMerge(Connection connection, int providerId, Instant previousSeenAt) {
         this.connection = connection;
@@ -151,10 +165,14 @@ final class DeltaMerge {
         this.previousSeenAt = previousSeenAt;
     }
 
-    /** Applies the staged feed; {@code feedPlans} is the number of distinct valid plans the feed contains. */
-    CatalogueTransaction.MergeResult merge(long feedPlans) throws SQLException {
+    /**
+     * Applies the staged feed; {@code feedPlans} is the number of distinct valid plans the feed contains,
+     * {@code claimedBasePlans} the base plans it holds unchanged without being read.
+     */
+    CatalogueTransaction.MergeResult merge(long feedPlans, long claimedBasePlans) throws SQLException {
         long plansReturned = update(CHANGED_RETURNING, false);
         long basePlansReturned = count(COUNT_BASE_RETURNING);
+        step("returning");
         execute(UPSERT_BASE_PLANS.formatted(providerId, Scope.IN_SCOPE));
         long baseInserted;
         long baseUpdated;
@@ -165,8 +183,10 @@ final class DeltaMerge {
             baseUpdated = rs.getLong(2);
             baseStaged = rs.getLong(3);
         }
+        step("base plans");
         update(INSERT_IDENTITIES, false);
         update(MOVE_PLANS, false);
+        step("identities and moves");
         execute(UPSERT_PLANS.formatted(providerId, Scope.IN_SCOPE));
         long inserted;
         long updated;
@@ -175,6 +195,7 @@ final class DeltaMerge {
             inserted = rs.getLong(1);
             updated = rs.getLong(2);
         }
+        step("plans");
         long zonesWritten;
         try (Statement st = connection.createStatement()) {
             st.execute(REPLACE_ZONES);
@@ -182,13 +203,28 @@ final class DeltaMerge {
             st.getMoreResults();
             zonesWritten = Math.max(0, st.getUpdateCount());
         }
+        step("zones");
         execute("INSERT INTO changed SELECT id FROM written");
         update(CHANGED_BY_BASE_PLAN, false);
+        step("change set");
         long stalePlans = update(PLANS_GONE, true);
         long staleBase = update(BASE_PLANS_GONE, true);
+        step("gone");
         return new CatalogueTransaction.MergeResult(baseInserted, baseUpdated, basePlansReturned,
-                baseStaged - baseInserted - baseUpdated - basePlansReturned, staleBase, inserted, updated, plansReturned,
+                claimedBasePlans + baseStaged - baseInserted - baseUpdated - basePlansReturned, staleBase, inserted, updated, plansReturned,
                 feedPlans - inserted - updated - plansReturned, stalePlans, zonesWritten, null);
+    }
+
+    private void step(String name) {
+        long now = System.nanoTime();
+        steps.append(steps.length() == 0 ? "" : ", ").append(name).append(' ').append((now - stepStarted) / 1_000_000)
+                .append(" ms");
+        stepStarted = now;
+    }
+
+    /** What each step of the merge took. */
+    String steps() {
+        return steps.toString();
     }
 
     private void execute(String sql) throws SQLException {

@@ -16,16 +16,18 @@ import io.eventsearch.catalogue.Zone;
 final class FreshLoad extends FeedRows {
 
     private static final String COPY_BASE_PLANS = "COPY base_plans (provider_id, base_plan_id, title, sell_mode, "
-            + "organizer_company_id, ever_online, content_hash, first_seen_at, last_seen_at, updated_at) FROM STDIN";
-    private static final String COPY_IDENTITIES = "COPY plan_identities (id, provider_id, base_plan_id, plan_id) FROM STDIN";
+            + "organizer_company_id, ever_online, content_hash, first_seen_at, last_seen_at, updated_at, "
+            + "feed_fingerprint, feed_plan_elements, feed_zone_elements, feed_plans, feed_skips) FROM STDIN (FORMAT binary)";
+    private static final String COPY_IDENTITIES = "COPY plan_identities (id, provider_id, base_plan_id, plan_id) FROM STDIN "
+            + "(FORMAT binary)";
     private static final String COPY_PLANS = "COPY plans (id, provider_id, base_plan_id, plan_id, starts_at, ends_at, "
             + "start_local, end_local, sell_from, sell_to, sold_out, zone_count, min_price, max_price, content_hash, "
-            + "first_seen_at, last_seen_at, updated_at) FROM STDIN";
-    private static final String COPY_ZONES = "COPY zones (plan_id, position, zone_id, name, capacity, price, numbered) FROM STDIN";
+            + "first_seen_at, last_seen_at, updated_at) FROM STDIN (FORMAT binary)";
+    private static final String COPY_ZONES = "COPY zones (plan_id, position, zone_id, name, capacity, price, numbered) "
+            + "FROM STDIN (FORMAT binary)";
 
-    private static final String IN_SCOPE = "infinity";
-
-    private final String now;
+    /** The transaction's time, in microseconds since PostgreSQL's epoch. */
+    private final long now;
     private final CopyRows basePlanRows = new CopyRows();
     private final CopyRows identityRows = new CopyRows();
     private final CopyRows planRows = new CopyRows();
@@ -34,26 +36,28 @@ final class FreshLoad extends FeedRows {
     private long plans;
     private long zones;
 
-    FreshLoad(int providerId, String providerName, ZoneId timeZone, int batchSize, CopyPipeline pipeline, String now) {
+    FreshLoad(int providerId, String providerName, ZoneId timeZone, int batchSize, CopyPipeline pipeline, long now) {
         super(providerId, providerName, timeZone, batchSize, pipeline);
         this.now = now;
     }
 
     @Override
-    void add(BasePlan basePlan) {
+    protected void writeBasePlan(BasePlan basePlan, FeedElement element) {
         basePlans++;
-        basePlanRows.number(providerId).text(basePlan.basePlanId()).text(basePlan.title()).text(basePlan.sellMode())
-                .text(basePlan.organizerCompanyId()).bool(basePlan.online()).number(basePlan.contentHash())
-                .raw(now).raw(IN_SCOPE).raw(now).endRow();
+        basePlanRows.int4(providerId).text(basePlan.basePlanId()).text(basePlan.title()).text(basePlan.sellMode())
+                .text(basePlan.organizerCompanyId()).bool(basePlan.online()).int8(basePlan.contentHash())
+                .timestamptz(now).timestamptz(CopyRows.INFINITY).timestamptz(now);
+        elementColumns(basePlanRows, element).endRow();
     }
 
     @Override
     void add(BasePlan basePlan, Plan plan) throws SQLException {
         Facts f = facts(basePlan, plan);
+        counted(f.id());
         plans++;
-        identityRows.uuid(f.id()).number(providerId).text(basePlan.basePlanId()).text(plan.planId()).endRow();
-        planColumns(planRows.uuid(f.id()).number(providerId), basePlan, plan, f).number(f.hash())
-                .raw(now).raw(IN_SCOPE).raw(now).endRow();
+        identityRows.uuid(f.id()).int4(providerId).text(basePlan.basePlanId()).text(plan.planId()).endRow();
+        planColumns(planRows.uuid(f.id()).int4(providerId), basePlan, plan, f).int8(f.hash())
+                .timestamptz(now).timestamptz(CopyRows.INFINITY).timestamptz(now).endRow();
         int position = 0;
         for (Zone zone : plan.zones()) {
             zoneColumns(zoneRows.uuid(f.id()), position++, zone);

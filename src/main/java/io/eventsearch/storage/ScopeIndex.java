@@ -18,8 +18,15 @@ import java.util.UUID;
 final class ScopeIndex {
 
     /** In no order: sorting here is cheaper than a sort (or a merge of every partition's index) in PostgreSQL. */
-    private static final String LOAD = "SELECT id, content_hash FROM plans WHERE provider_id = ? AND "
+    private static final String LOAD = "SELECT id, content_hash, base_plan_id FROM plans WHERE provider_id = ? AND "
             + "last_seen_at = " + Scope.IN_SCOPE;
+    /** The same, for the plans of some base plans only (by plans_base_plan_idx). */
+    private static final String LOAD_OF = LOAD + " AND base_plan_id = ANY (?)";
+    /**
+     * Above this share of the provider's base plans, their plans are read by one pass over the whole scope: a
+     * lookup per base plan costs more than that.
+     */
+    private static final double LOOKUP_SHARE = 0.25;
 
     private long[] msb;
     private long[] lsb;
@@ -57,15 +64,45 @@ final class ScopeIndex {
 
     /** Reads the provider's in-scope plans and sorts them by id (as unsigned 128-bit numbers). */
     static ScopeIndex load(Connection connection, int providerId) throws SQLException {
+        return load(connection, providerId, null, null);
+    }
+
+    /**
+     * The in-scope plans of the base plans the sync compares plan by plan: those in scope that were not claimed
+     * (the plans of a claimed base plan are all still in the feed, unchanged).
+     */
+    static ScopeIndex load(Connection connection, int providerId, BasePlanScope basePlans) throws SQLException {
+        if (basePlans.claimedCount() == 0) {
+            return load(connection, providerId);
+        }
+        String[] unclaimed = basePlans.unclaimed();
+        if (unclaimed.length == 0) {
+            return empty();
+        }
+        if (unclaimed.length <= LOOKUP_SHARE * basePlans.size()) {
+            return load(connection, providerId, unclaimed, null);
+        }
+        return load(connection, providerId, null, basePlan -> !basePlans.isClaimed(basePlan));
+    }
+
+    private static ScopeIndex load(Connection connection, int providerId, String[] basePlans,
+            java.util.function.Predicate<String> keep) throws SQLException {
+        // keep: which rows to keep, by base plan (null: all)
         long[] msb = new long[1024];
         long[] lsb = new long[1024];
         long[] hashes = new long[1024];
         int n = 0;
-        try (PreparedStatement st = connection.prepareStatement(LOAD)) {
+        try (PreparedStatement st = connection.prepareStatement(basePlans == null ? LOAD : LOAD_OF)) {
             st.setInt(1, providerId);
+            if (basePlans != null) {
+                st.setArray(2, connection.createArrayOf("text", basePlans));
+            }
             st.setFetchSize(10_000);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
+                    if (keep != null && !keep.test(rs.getString(3))) {
+                        continue;
+                    }
                     if (n == msb.length) {
                         int grown = n * 2;
                         msb = Arrays.copyOf(msb, grown);

@@ -16,11 +16,14 @@ final class SyncFence {
 
     private static final String TRY_LOCK = "SELECT pg_try_advisory_xact_lock(?, ?)";
 
-    /** The provider row, locked; the transaction's time in COPY text form; whether the provider has any row yet. */
+    /**
+     * The provider row, locked; the transaction's time in microseconds since PostgreSQL's epoch (as binary COPY
+     * writes it); whether the provider has any row yet.
+     */
     private static final String LOCK_PROVIDER = """
             SELECT current_seen_at, held_since, held_reason, held_feeds, held_digest, confirmed_digest,
                    (extract(epoch FROM now() - held_since) * 1000)::bigint,
-                   to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00',
+                   (extract(epoch FROM now()) * 1000000)::bigint - 946684800000000,
                    NOT EXISTS (SELECT 1 FROM base_plans b WHERE b.provider_id = providers.id)
             FROM providers WHERE id = ? FOR UPDATE
             """;
@@ -41,9 +44,10 @@ final class SyncFence {
 
     /**
      * What the fence found. {@code previousSeenAt}: when the provider's latest applied feed was applied (null before
-     * the first). {@code now}: the transaction's timestamp as COPY text. {@code fresh}: the provider has no row yet.
+     * the first). {@code now}: the transaction's time in microseconds since PostgreSQL's epoch. {@code fresh}: the
+     * provider has no row yet.
      */
-    record State(Instant previousSeenAt, CatalogueTransaction.Hold hold, String now, boolean fresh) {
+    record State(Instant previousSeenAt, CatalogueTransaction.Hold hold, long now, boolean fresh) {
     }
 
     private SyncFence() {
@@ -72,7 +76,7 @@ final class SyncFence {
                 CatalogueTransaction.Hold hold = heldSince == null ? CatalogueTransaction.Hold.NONE
                         : new CatalogueTransaction.Hold(heldSince, rs.getString(3), rs.getInt(4), rs.getString(5),
                                 rs.getString(6), Duration.ofMillis(rs.getLong(7)));
-                return new State(previousSeenAt, hold, rs.getString(8), rs.getBoolean(9));
+                return new State(previousSeenAt, hold, rs.getLong(8), rs.getBoolean(9));
             }
         }
     }

@@ -33,6 +33,8 @@ public final class SyncRun {
     public long basePlansReturned;
     public long basePlansUnchanged;
     public long basePlansGoneStale;
+    /** Base plans (of those unchanged) whose element was not even read: the same bytes as in the last applied feed. */
+    public long basePlansUnread;
     public long zonesWritten;
     public final Map<String, Long> skipped = new TreeMap<>();
 

@@ -33,7 +33,8 @@ public class SyncRunRepository {
                 base_plans_seen = ?, plans_seen = ?, zones_seen = ?,
                 plans_inserted = ?, plans_updated = ?, plans_unchanged = ?, plans_gone_stale = ?,
                 base_plans_inserted = ?, base_plans_updated = ?, base_plans_unchanged = ?, base_plans_gone_stale = ?,
-                zones_written = ?, skipped_total = ?, skipped = ?::jsonb, plans_returned = ?, base_plans_returned = ?
+                zones_written = ?, skipped_total = ?, skipped = ?::jsonb, plans_returned = ?, base_plans_returned = ?,
+                base_plans_unread = ?
             WHERE id = ? AND outcome IN ('running', 'abandoned')
             """;
 
@@ -105,6 +106,7 @@ public class SyncRunRepository {
             st.setString(i++, json(run.skipped));
             st.setInt(i++, (int) Math.min(Integer.MAX_VALUE, run.plansReturned));
             st.setInt(i++, (int) Math.min(Integer.MAX_VALUE, run.basePlansReturned));
+            st.setInt(i++, (int) Math.min(Integer.MAX_VALUE, run.basePlansUnread));
             st.setLong(i, runId);
             st.executeUpdate();
         }

@@ -113,7 +113,9 @@ class SyncPathsTest {
         sync();
         List<Map<String, Object>> before = db.rows("SELECT id, xmin::text AS v, content_hash FROM plans ORDER BY id");
         long zoneVersions = db.count("SELECT count(DISTINCT xmin::text) FROM zones");
-        long baseVersions = db.count("SELECT sum(xmin::text::bigint) FROM base_plans");
+        String baseRows = "SELECT base_plan_id, xmin::text AS v, content_hash, updated_at, feed_fingerprint FROM base_plans "
+                + "ORDER BY base_plan_id";
+        List<Map<String, Object>> basesBefore = db.rows(baseRows);
 
         // every 100th plan's first zone 1.00 dearer: 10 of 1,000
         FeedGenerator.write(file, options, 100);
@@ -138,7 +140,21 @@ class SyncPathsTest {
         assertThat(db.count("SELECT count(DISTINCT xmin::text) FROM zones")).isEqualTo(zoneVersions + 1);
         assertThat(db.count("SELECT count(*) FROM zones z JOIN plans p ON p.id = z.plan_id "
                 + "WHERE p.updated_at > p.first_seen_at")).isEqualTo(30);
-        assertThat(db.count("SELECT sum(xmin::text::bigint) FROM base_plans")).isEqualTo(baseVersions);
+        // a base plan row is written only when its element's fingerprint changed (one of its plans did): its content
+        // and updated_at stay
+        List<Map<String, Object>> basesAfter = db.rows(baseRows);
+        long basesRewritten = 0;
+        for (int i = 0; i < basesBefore.size(); i++) {
+            Map<String, Object> was = basesBefore.get(i);
+            Map<String, Object> is = basesAfter.get(i);
+            assertThat(is.get("content_hash")).isEqualTo(was.get("content_hash"));
+            assertThat(is.get("updated_at")).isEqualTo(was.get("updated_at"));
+            if (!was.get("v").equals(is.get("v"))) {
+                basesRewritten++;
+                assertThat(is.get("feed_fingerprint")).isNotEqualTo(was.get("feed_fingerprint"));
+            }
+        }
+        assertThat(basesRewritten).as("base plan rows written").isEqualTo(10);
         // the change set is the changed plans, no more
         assertThat(db.count("SELECT count(*) FROM catalogue_changes WHERE data_version = " + version())).isEqualTo(10);
         assertThat(db.count("SELECT count(*) FROM sync_runs WHERE plans_updated = 10 AND plans_unchanged = 990 "
@@ -173,6 +189,172 @@ class SyncPathsTest {
         assertThat(inScope()).isEqualTo(1_000);
         assertThat(db.count("SELECT count(*) FROM base_plans WHERE last_seen_at = 'infinity'")).isEqualTo(200);
         assertThat(db.count("SELECT count(*) FROM catalogue_changes WHERE data_version = " + version())).isEqualTo(100);
+    }
+
+    /** Every row of the catalogue with its row version: what a sync wrote shows as a changed version. */
+    private List<Map<String, Object>> catalogue() {
+        return db.rows("""
+                SELECT 'b' AS t, base_plan_id AS k, xmin::text AS v, last_seen_at::text AS s, feed_fingerprint AS f
+                FROM base_plans
+                UNION ALL SELECT 'p', id::text, xmin::text, last_seen_at::text, content_hash FROM plans
+                UNION ALL SELECT 'z', plan_id::text || '/' || position, xmin::text, NULL, NULL FROM zones
+                ORDER BY 1, 2
+                """);
+    }
+
+    @Test
+    void aFeedOfTheSameContentInOtherBytesIsNotReadAndWritesNothing() throws Exception {
+        Options options = Options.of(200, 5, 3);
+        FeedGenerator.write(file, options);
+        SyncRun first = sync();
+        assertThat(first.basePlansUnread).isZero();
+        assertThat(db.count("SELECT count(*) FROM base_plans WHERE feed_fingerprint IS NOT NULL "
+                + "AND feed_plans = 5 AND feed_plan_elements = 5 AND feed_zone_elements = 15 AND feed_skips IS NULL"))
+                .isEqualTo(200);
+        List<Map<String, Object>> before = catalogue();
+        long versionBefore = version();
+
+        String feed = Files.readString(file);
+        Files.writeString(file, feed.replace("\n", "\r\n\t"));
+        SyncRun reindented = sync();
+        assertThat(reindented.outcome).isEqualTo(SyncRun.Outcome.SUCCEEDED);
+        assertThat(reindented.basePlansUnread).isEqualTo(200);
+        assertThat(reindented.basePlansUnchanged).isEqualTo(200);
+        assertThat(reindented.plansUnchanged).isEqualTo(1_000);
+        assertThat(reindented.basePlansSeen).isEqualTo(200);
+        assertThat(reindented.plansSeen).isEqualTo(1_000);
+        assertThat(reindented.zonesSeen).isEqualTo(3_000);
+        assertThat(reindented.rowsWritten() + reindented.plansGoneStale + reindented.basePlansGoneStale).isZero();
+        assertThat(catalogue()).isEqualTo(before);
+        assertThat(version()).isEqualTo(versionBefore);
+        assertThat(db.count("SELECT count(*) FROM sync_runs WHERE base_plans_unread = 200 AND plans_unchanged = 1000"))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void anUnchangedElementWithSkippedRecordsIsNotReadAgainButItsSkipsAreCountedAgain() throws Exception {
+        Options options = Options.of(200, 5, 3).dirty(0.05);
+        FeedGenerator.write(file, options);
+        SyncRun first = sync();
+        assertThat(first.skippedTotal()).isPositive();
+        assertThat(db.count("SELECT count(*) FROM base_plans WHERE feed_skips IS NOT NULL")).isPositive();
+        assertThat(db.count("SELECT count(*) FROM base_plans WHERE feed_fingerprint IS NULL")).isZero();
+        List<Map<String, Object>> before = catalogue();
+
+        Files.writeString(file, Files.readString(file).replace("\n", "\n  "));
+        SyncRun again = sync();
+        assertThat(again.basePlansUnread).isEqualTo(200);
+        assertThat(again.skipped).isEqualTo(first.skipped);
+        assertThat(again.plansSeen).isEqualTo(first.plansSeen);
+        assertThat(again.zonesSeen).isEqualTo(first.zonesSeen);
+        assertThat(again.plansUnchanged).isEqualTo(first.plansInserted);
+        assertThat(again.rowsWritten()).isZero();
+        assertThat(catalogue()).isEqualTo(before);
+        assertThat(db.count("SELECT count(*) FROM sync_runs WHERE skipped_total = " + first.skippedTotal())).isEqualTo(2);
+    }
+
+    @Test
+    void aBasePlanElementThatChangesIsReadAndOnlyItsChangedPlanWritten() throws Exception {
+        FeedGenerator.write(file, Options.of(50, 4, 2));
+        sync();
+        List<Map<String, Object>> before = catalogue();
+        String feed = Files.readString(file);
+        // one plan of base plan 1010 ends a minute later; base plan 1020 leaves (with its four plans)
+        int plan = feed.indexOf("plan_end_date=\"", feed.indexOf("base_plan_id=\"1010\""));
+        int at = plan + "plan_end_date=\"".length();
+        String end = feed.substring(at, at + 19);
+        String later = java.time.LocalDateTime.parse(end).plusMinutes(1).toString();
+        feed = feed.substring(0, at) + later + feed.substring(at + 19);
+        int leaving = feed.lastIndexOf("<base_plan ", feed.indexOf("base_plan_id=\"1020\""));
+        feed = feed.substring(0, leaving) + feed.substring(feed.indexOf("</base_plan>", leaving) + "</base_plan>".length());
+        Files.writeString(file, feed);
+
+        SyncRun delta = sync();
+        assertThat(delta.basePlansUnread).isEqualTo(48);
+        assertThat(delta.plansUpdated).isEqualTo(1);
+        assertThat(delta.plansUnchanged).isEqualTo(195);
+        assertThat(delta.plansGoneStale).isEqualTo(4);
+        assertThat(delta.basePlansGoneStale).isEqualTo(1);
+        assertThat(delta.basePlansUnchanged).isEqualTo(49);
+        assertThat(delta.zonesWritten).isEqualTo(2);
+        assertThat(inScope()).isEqualTo(196);
+        // written: the changed plan, its zones, its base plan's fingerprint, the base plan and plans that left
+        List<Map<String, Object>> after = catalogue();
+        long written = 0;
+        for (int i = 0; i < before.size(); i++) {
+            if (!before.get(i).get("v").equals(after.get(i).get("v"))) {
+                written++;
+            }
+        }
+        assertThat(written).isEqualTo(1 + 2 + 1 + 1 + 4);
+        assertThat(db.count("SELECT count(*) FROM base_plans WHERE base_plan_id = '1010' AND feed_fingerprint <> "
+                + before.stream().filter(r -> r.get("k").equals("1010")).findFirst().orElseThrow().get("f")))
+                .isEqualTo(1);
+
+        // the same feed again (other bytes): every element unchanged, nothing written
+        Files.writeString(file, feed.replace("\n", "\n "));
+        List<Map<String, Object>> settled = catalogue();
+        SyncRun again = sync();
+        assertThat(again.basePlansUnread).isEqualTo(49);
+        assertThat(again.rowsWritten() + again.plansGoneStale).isZero();
+        assertThat(catalogue()).isEqualTo(settled);
+    }
+
+    @Test
+    void aFeedThatNamesAnUnchangedBasePlanAgainInAnotherElementIsReadWholeAndTheLastOccurrenceWins() throws Exception {
+        FeedGenerator.write(file, Options.of(20, 3, 2));
+        sync();
+        String feed = Files.readString(file);
+        int start = feed.lastIndexOf("<base_plan ", feed.indexOf("base_plan_id=\"1005\""));
+        String element = feed.substring(start, feed.indexOf("</base_plan>", start) + "</base_plan>".length());
+        // the same base plan once more at the end, renamed and with one plan fewer
+        String copy = element.replaceFirst("title=\"[^\"]*\"", "title=\"Renamed\"");
+        copy = copy.substring(0, copy.lastIndexOf("<plan ")) + "</base_plan>";
+        int close = feed.indexOf("</output>");
+        Files.writeString(file, feed.substring(0, close) + copy + "\n" + feed.substring(close));
+
+        SyncRun run = sync();
+        assertThat(run.outcome).isEqualTo(SyncRun.Outcome.SUCCEEDED);
+        assertThat(run.basePlansUnread).isZero();
+        assertThat(run.basePlansUpdated).isEqualTo(1);
+        assertThat(run.plansGoneStale).isZero();
+        assertThat(db.value("SELECT title FROM base_plans WHERE base_plan_id = '1005'")).isEqualTo("Renamed");
+        // its rows are no one element's: no fingerprint, read again next time
+        assertThat(db.value("SELECT feed_fingerprint FROM base_plans WHERE base_plan_id = '1005'")).isNull();
+        assertThat(inScope()).isEqualTo(60);
+        SyncRun next = sync();
+        assertThat(next.outcome).isEqualTo(SyncRun.Outcome.UNCHANGED);
+        Files.writeString(file, Files.readString(file).replace("\n", "\n "));
+        SyncRun reread = sync();
+        assertThat(reread.basePlansUnread).isEqualTo(19);
+        assertThat(reread.rowsWritten()).isZero();
+    }
+
+    @Test
+    void aDeltaSyncInterruptedMidwayLeavesEverythingAsItWasAndTheNextOneAppliesIt() throws Exception {
+        Options options = Options.of(2_000, 10, 4);
+        FeedGenerator.write(file, options);
+        sync();
+        List<Map<String, Object>> before = catalogue();
+        Object seenBefore = db.value("SELECT current_seen_at FROM providers");
+        // every plan changed (so the sync stages plenty), killed while it writes
+        FeedGenerator.write(file, options.seed(43));
+        CompletableFuture<SyncRun> running = sync.sync(provider).subscribeAsCompletionStage();
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5)).until(() -> db.count("""
+                SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL
+                  AND query ILIKE 'COPY stage_zones%'
+                """) > 0);
+        SyncRun killed = running.get();
+        assertThat(killed.outcome).isEqualTo(SyncRun.Outcome.FAILED);
+        assertThat(catalogue()).isEqualTo(before);
+        assertThat(db.value("SELECT current_seen_at FROM providers")).isEqualTo(seenBefore);
+
+        SyncRun next = sync();
+        assertThat(next.outcome).isEqualTo(SyncRun.Outcome.SUCCEEDED);
+        assertThat(next.basePlansUnread).isZero();
+        assertThat(next.plansUpdated + next.plansInserted).isPositive();
+        assertThat(inScope()).isEqualTo(20_000);
     }
 
     @Test

@@ -111,6 +111,10 @@ public final class FeedParser {
             List<String[]> zones) {
     }
 
+    /** Follows a base plan's last plan: the plan and zone elements it held. */
+    private record BaseEnd(int plans, int zones) {
+    }
+
     /** Where the records read go: validated at once, or handed to a second thread. */
     private interface Records {
         void add(Object record) throws MalformedFeedException;
@@ -145,6 +149,8 @@ public final class FeedParser {
                 } catch (Invalid invalid) {
                     sink.skipped(invalid.reason, invalid.getMessage());
                 }
+            } else if (record instanceof BaseEnd end) {
+                sink.basePlanEnd(end.plans(), end.zones());
             } else {
                 plan((RawPlan) record);
             }
@@ -365,6 +371,8 @@ public final class FeedParser {
 
         private void basePlan() throws XMLStreamException, MalformedFeedException {
             basePlans++;
+            int plansBefore = plans;
+            int zonesBefore = zoneCount;
             records.add(new RawBase(attr(dialect.baseIdAttribute), attr("title"), attr("sell_mode"),
                     attr("organizer_company_id")));
             while (nextTag() == XMLStreamConstants.START_ELEMENT) {
@@ -374,6 +382,7 @@ public final class FeedParser {
                     reader.skipElement();
                 }
             }
+            records.add(new BaseEnd(plans - plansBefore, zoneCount - zonesBefore));
         }
 
         private void plan() throws XMLStreamException, MalformedFeedException {

@@ -12,4 +12,11 @@ public interface FeedSink {
     void plan(BasePlan basePlan, Plan plan);
 
     void skipped(SkipReason reason, String detail);
+
+    /**
+     * The end of a base plan element, valid or not, after its plans (and after {@link #skipped} for whatever of it was
+     * skipped), with how many plan and zone elements it held, valid or not.
+     */
+    default void basePlanEnd(int planElements, int zoneElements) {
+    }
 }

@@ -51,6 +51,7 @@ final class RecordValidator {
             throw new Invalid(SkipReason.FIELD_TOO_LONG, "base plan " + basePlanId + " organizer_company_id");
         }
         digest.reset();
+        hashedLength = 0;
         put(cleanTitle);
         put(mode);
         put(org);
@@ -69,6 +70,7 @@ final class RecordValidator {
         LocalDateTime to = optionalDate(sellTo, planId, "sell_to");
         boolean isSoldOut = bool(soldOut, false, "plan " + planId + " sold_out");
         digest.reset();
+        hashedLength = 0;
         put(startAt.toString());
         put(endAt.toString());
         put(from == null ? null : from.toString());
@@ -249,17 +251,48 @@ final class RecordValidator {
         return raw.charAt(len - 1) != ' ';
     }
 
+    /**
+     * The bytes a content hash covers, gathered here and hashed in one call (the digest's per-call overhead is most of
+     * its cost for short values): the same bytes, so the same hashes, as one update per value.
+     */
+    private byte[] hashed = new byte[1024];
+    private int hashedLength;
+
     private void put(String value) {
         if (value == null) {
-            digest.update((byte) 0);
+            putByte((byte) 0);
             return;
         }
-        digest.update((byte) 1);
-        digest.update(value.getBytes(StandardCharsets.UTF_8));
-        digest.update((byte) 0x1f);
+        putByte((byte) 1);
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c >= 0x80) {
+                // not ASCII: as String.getBytes encodes it
+                byte[] bytes = value.substring(i).getBytes(StandardCharsets.UTF_8);
+                ensureHashed(bytes.length);
+                System.arraycopy(bytes, 0, hashed, hashedLength, bytes.length);
+                hashedLength += bytes.length;
+                break;
+            }
+            putByte((byte) c);
+        }
+        putByte((byte) 0x1f);
+    }
+
+    private void putByte(byte b) {
+        ensureHashed(1);
+        hashed[hashedLength++] = b;
+    }
+
+    private void ensureHashed(int more) {
+        if (hashedLength + more > hashed.length) {
+            hashed = java.util.Arrays.copyOf(hashed, Math.max(hashed.length * 2, hashedLength + more));
+        }
     }
 
     private long finish() {
+        digest.update(hashed, 0, hashedLength);
+        hashedLength = 0;
         byte[] h = digest.digest();
         long v = 0;
         for (int i = 0; i < 8; i++) {
