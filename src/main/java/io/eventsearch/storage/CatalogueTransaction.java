@@ -195,6 +195,7 @@ public final class CatalogueTransaction implements AutoCloseable {
         MergeResult result;
         if (fresh()) {
             result = freshLoad.result();
+            PlannerStatistics.refreshIfOutgrown(connection, freshLoad.plans());
         } else {
             ChangeLog.open(connection);
             DeltaMerge delta = new DeltaMerge(connection, providerId, fence.previousSeenAt());

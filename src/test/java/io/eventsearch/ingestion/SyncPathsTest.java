@@ -85,6 +85,11 @@ class SyncPathsTest {
         assertThat(db.count("SELECT count(*) FROM catalogue_changes WHERE data_version = " + version)).isEqualTo(1_000);
         assertThat(db.count("SELECT count(*) FROM sync_runs WHERE outcome = 'succeeded' AND plans_inserted = 1000 "
                 + "AND zones_written = 3000")).isEqualTo(1);
+        // the load outgrew the planner's statistics (the tables were truncated): they were brought up to date with it
+        assertThat(((Number) db.value("SELECT reltuples FROM pg_class WHERE oid = 'plan_identities'::regclass"))
+                .doubleValue()).isEqualTo(1_000);
+        assertThat(((Number) db.value("SELECT reltuples FROM pg_class WHERE oid = 'zones'::regclass")).doubleValue())
+                .isEqualTo(3_000);
     }
 
     @Test

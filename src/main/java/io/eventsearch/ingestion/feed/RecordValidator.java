@@ -1,6 +1,7 @@
 package io.eventsearch.ingestion.feed;
 
 import io.eventsearch.common.Digests;
+import io.eventsearch.common.IsoDateTimes;
 import io.eventsearch.catalogue.BasePlan;
 import io.eventsearch.catalogue.Plan;
 import io.eventsearch.catalogue.Zone;
@@ -144,47 +145,12 @@ final class RecordValidator {
         }
         String value = raw.trim();
         try {
-            LocalDateTime fast = secondsForm(value);
+            LocalDateTime fast = IsoDateTimes.secondsForm(value);
             // ISO_LOCAL_DATE_TIME resolves strictly: 2021-09-31 is rejected, not rolled over.
             return fast != null ? fast : LocalDateTime.parse(value, DateTimeFormatter.ISO_LOCAL_DATE_TIME);
         } catch (DateTimeException e) {
             throw new Invalid(SkipReason.INVALID_DATE, "plan " + planId + " " + what + " '" + raw + "'");
         }
-    }
-
-    /**
-     * The form feeds use, {@code yyyy-MM-ddTHH:mm:ss}, read without the formatter (a sixth of the parse went to it).
-     * {@link LocalDateTime#of} checks the fields as strictly as ISO_LOCAL_DATE_TIME does (no 31st of September, no
-     * hour 24); any other form is left to the formatter (null).
-     */
-    static LocalDateTime secondsForm(String s) {
-        if (s.length() != 19 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
-                || s.charAt(16) != ':') {
-            return null;
-        }
-        int year = digits(s, 0, 4);
-        int month = digits(s, 5, 2);
-        int day = digits(s, 8, 2);
-        int hour = digits(s, 11, 2);
-        int minute = digits(s, 14, 2);
-        int second = digits(s, 17, 2);
-        if ((year | month | day | hour | minute | second) < 0) {
-            return null;
-        }
-        return LocalDateTime.of(year, month, day, hour, minute, second);
-    }
-
-    /** The number in {@code length} ASCII digits from {@code from}, or -1. */
-    private static int digits(String s, int from, int length) {
-        int value = 0;
-        for (int i = from; i < from + length; i++) {
-            char c = s.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            value = value * 10 + (c - '0');
-        }
-        return value;
     }
 
     private static boolean bool(String raw, boolean missing, String what) throws Invalid {
