@@ -15,6 +15,7 @@
 # shellcheck shell=bash
 
 : "${BENCH_SYNC_EVERY:=5s}"
+: "${BENCH_READMODEL_CONNECTIONS:=64}"   # wrk connections of every read-model scenario (the targets are set at 64)
 : "${BENCH_HOT_WEEK:=2026-06-01T00:00:00Z/2026-06-08T00:00:00Z}"
 
 READ_DB="${BENCH_DB_PREFIX}_readmodel"
@@ -64,6 +65,7 @@ freshness_probe() { # freshness_probe DB HTTP_PORT SECONDS OUT
 }
 
 bench_read_model() {
+  local BENCH_WRK_CONNECTIONS=$BENCH_READMODEL_CONNECTIONS # seen by scenario and run_wrk
   make_template
   local dir="$WORK/readmodel"
   mkdir -p "$dir"
