@@ -96,18 +96,27 @@ public class SearchRoutes {
             return;
         }
         HttpServerRequest request = ctx.request();
-        Uni<Loaded> answer;
         long queryHash;
+        Loaded now; // the read model answers at once; the SQL path later
+        Uni<Loaded> later = null;
         try {
             MultiMap params = params(request);
             if (v2) {
                 PageQuery query = PageQuery.parse(params, maxWindow, defaultLimit, maxLimit);
                 queryHash = QueryHash.of("v2", query.key());
-                answer = http.notModified(request, response, queryHash) ? null : search.page(query);
+                if (http.notModified(request, response, queryHash)) {
+                    return;
+                }
+                now = search.pageModel(query);
+                later = now == null ? search.page(query) : null;
             } else {
                 SearchWindow window = SearchWindow.parse(params.getAll("starts_at"), params.getAll("ends_at"));
                 queryHash = QueryHash.of("v1", window.key());
-                answer = http.notModified(request, response, queryHash) ? null : search.search(window);
+                if (http.notModified(request, response, queryHash)) {
+                    return;
+                }
+                now = search.searchModel(window);
+                later = now == null ? search.search(window) : null;
             }
         } catch (InvalidQueryException e) {
             error(response, 400, e.code(), e.getMessage());
@@ -116,8 +125,10 @@ public class SearchRoutes {
             failed(response, e);
             return;
         }
-        if (answer != null) {
-            answer.subscribe().with(loaded -> send(request, response, loaded, queryHash), failure -> failed(response, failure));
+        if (now != null) {
+            send(request, response, now, queryHash);
+        } else {
+            later.subscribe().with(loaded -> send(request, response, loaded, queryHash), failure -> failed(response, failure));
         }
     }
 
