@@ -150,6 +150,13 @@ public interface EventSearchConfig {
         /** Where downloads are spooled before parsing; defaults to java.io.tmpdir. */
         Optional<String> spoolDirectory();
 
+        /**
+         * How long a fresh process digests, scans and parses a generated feed before its first scheduled sync, so that
+         * the sync runs compiled code (see IngestionWarmUp); 0 for none.
+         */
+        @WithDefault("2s")
+        Duration warmUp();
+
         Retry retry();
 
         CircuitBreaker circuitBreaker();

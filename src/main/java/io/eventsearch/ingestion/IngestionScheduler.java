@@ -27,13 +27,15 @@ public class IngestionScheduler {
     private final ProviderRegistry registry;
     private final SyncCoordinator coordinator;
     private final Scheduler scheduler;
+    private final IngestionWarmUp warmUp;
 
     public IngestionScheduler(EventSearchConfig config, ProviderRegistry registry, SyncCoordinator coordinator,
-            Scheduler scheduler) {
+            Scheduler scheduler, IngestionWarmUp warmUp) {
         this.config = config;
         this.registry = registry;
         this.coordinator = coordinator;
         this.scheduler = scheduler;
+        this.warmUp = warmUp;
     }
 
     void start(@Observes StartupEvent event) throws java.sql.SQLException {
@@ -41,6 +43,17 @@ public class IngestionScheduler {
         if (!config.ingestion().scheduled()) {
             LOG.info("scheduled syncs are off (events.ingestion.scheduled=false)");
             return;
+        }
+        if (registry.all().stream().noneMatch(provider -> provider.settings().enabled())) {
+            return;
+        }
+        // The first syncs run compiled code: the jobs start once the warm-up is over.
+        warmUp.start().thenRun(this::scheduleJobs);
+    }
+
+    private void scheduleJobs() {
+        if (warmUp.stopped()) {
+            return; // shutting down
         }
         for (RegisteredProvider provider : registry.all()) {
             if (!provider.settings().enabled()) {

@@ -54,6 +54,7 @@ public final class ServiceProcess implements AutoCloseable {
         all.put("events.operator.password", OPERATOR_PASSWORD);
         // the warm-up runs, as in production, but briefly: these instances restart often and are not measured
         all.put("events.search.warm-up.duration", "1s");
+        all.put("events.ingestion.warm-up", "500ms");
         all.putAll(properties);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
