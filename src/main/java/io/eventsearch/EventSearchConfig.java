@@ -271,6 +271,13 @@ public interface EventSearchConfig {
             /** How long past max-age a CDN may serve the old answer when this service fails (0: not sent). */
             @WithDefault("300s")
             Duration staleIfError();
+
+            /**
+             * HTTP/2 without TLS on the public port (prior knowledge and the {@code Upgrade: h2c} of HTTP/1.1). Off:
+             * clients that ask for the upgrade get HTTP/1.1 answers; see PublicHttpProtocols for why.
+             */
+            @WithDefault("false")
+            boolean cleartextHttp2();
         }
 
         interface Page {

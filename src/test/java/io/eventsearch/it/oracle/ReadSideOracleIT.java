@@ -122,7 +122,8 @@ class ReadSideOracleIT {
     /** New for every instance start: a pooled connection to a port an earlier instance had must not be reused. */
     private HttpClient http = newClient();
 
-    private static HttpClient newClient() {
+    private HttpClient newClient() {
+        sentOnClient = 0;
         return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     }
     private final List<ProviderStub> stubs = new ArrayList<>();
@@ -706,7 +707,10 @@ class ReadSideOracleIT {
         return URLEncoder.encode(text, StandardCharsets.UTF_8);
     }
 
+    private int sentOnClient;
+
     private HttpResponse<byte[]> get(ServiceProcess instance, String path, String ifNoneMatch) throws Exception {
+        sentOnClient++;
         HttpRequest.Builder request = HttpRequest.newBuilder(instance.api(path)).timeout(Duration.ofSeconds(10));
         if (ifNoneMatch != null) {
             request.header("If-None-Match", ifNoneMatch);
@@ -714,11 +718,8 @@ class ReadSideOracleIT {
         try {
             return within(Duration.ofSeconds(10), http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray()), path);
         } catch (IllegalStateException stalled) {
-            // Seen a few times right after an instance restart: the JDK client gets no answer on a pooled connection
-            // while the instance answers others (curl) at once. One retry on a fresh client; a second stall fails.
-            System.err.println("oracle: " + stalled.getMessage() + "; retrying once on a new HTTP client");
-            http = newClient();
-            return within(Duration.ofSeconds(10), http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray()), path);
+            throw new IllegalStateException(instance.name() + " (pid " + instance.pid() + "): " + stalled.getMessage()
+                    + " (request " + sentOnClient + " of this HTTP client)", stalled);
         }
     }
 
