@@ -51,7 +51,15 @@ public class ProviderGuards {
                 .get(() -> {
                     attempts.incrementAndGet();
                     return fetcher.fetchOnce(provider, etag, lastModified)
-                            .onFailure(FeedFetchException.class).invoke(e -> lastFailure.set((FeedFetchException) e));
+                            .onFailure(FeedFetchException.class).invoke(e -> {
+                                FeedFetchException failed = (FeedFetchException) e;
+                                lastFailure.set(failed);
+                                if (failed.retryable()) {
+                                    // the run records the last failure only: each attempt's is here
+                                    LOG.infof("provider %s: download attempt %d failed: %s (%s)", provider.name(),
+                                            attempts.get(), failed.reason(), failed.getMessage());
+                                }
+                            });
                 })
                 .map(download -> download.withAttempts(attempts.get()))
                 .onFailure().transform(failure -> {
