@@ -150,6 +150,11 @@ public interface EventSearchConfig {
         /** Where downloads are spooled before parsing; defaults to java.io.tmpdir. */
         Optional<String> spoolDirectory();
 
+        /** {@link #spoolDirectory()}, or java.io.tmpdir when it is not set. */
+        default java.nio.file.Path spoolPath() {
+            return java.nio.file.Path.of(spoolDirectory().orElse(System.getProperty("java.io.tmpdir")));
+        }
+
         /**
          * How long a fresh process digests, scans and parses a generated feed before its first scheduled sync, so that
          * the sync runs compiled code (see IngestionWarmUp); 0 for none.

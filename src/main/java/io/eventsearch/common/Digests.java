@@ -1,6 +1,10 @@
 package io.eventsearch.common;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -34,6 +38,25 @@ public final class Digests {
     /** SHA-1 of the text's UTF-8 bytes, in lower-case hex. */
     public static String sha1Hex(String text) {
         return HexFormat.of().formatHex(sha1().digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** A file's SHA-256 in lower-case hex, and how many bytes were hashed. */
+    public record FileDigest(String sha256Hex, long bytes) {
+    }
+
+    /** Reads the file once, in 64 KiB chunks, and hashes what it read. Blocking. */
+    public static FileDigest sha256(Path file) throws IOException {
+        MessageDigest digest = sha256();
+        byte[] chunk = new byte[64 * 1024];
+        long total = 0;
+        try (InputStream in = Files.newInputStream(file)) {
+            int n;
+            while ((n = in.read(chunk)) > 0) {
+                digest.update(chunk, 0, n);
+                total += n;
+            }
+        }
+        return new FileDigest(HexFormat.of().formatHex(digest.digest()), total);
     }
 
     private static MessageDigest of(String algorithm) {

@@ -5,13 +5,9 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Writer;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.concurrent.CompletableFuture;
@@ -59,8 +55,7 @@ public class IngestionWarmUp {
 
     @Inject
     public IngestionWarmUp(EventSearchConfig config) {
-        this(config.ingestion().warmUp(), config.ingestion().spoolDirectory().map(Path::of)
-                .orElse(Path.of(System.getProperty("java.io.tmpdir"))));
+        this(config.ingestion().warmUp(), config.ingestion().spoolPath());
     }
 
     IngestionWarmUp(Duration duration, Path spool) {
@@ -88,7 +83,7 @@ public class IngestionWarmUp {
         }
         Thread thread = new Thread(() -> {
             try {
-                Stats stats = run(duration);
+                Stats stats = run();
                 LOG.infof("ingestion warmed up: %d rounds over a generated feed of %d base plans (%d parsed) in %d ms",
                         stats.rounds(), BASE_PLANS, stats.elementsParsed(), stats.millis());
                 done.complete(stats);
@@ -113,14 +108,13 @@ public class IngestionWarmUp {
         stopped = true;
     }
 
-    /** Digests, scans and parses a generated feed in rounds for about {@code budget}. Blocking. */
-    Stats run(Duration budget) throws IOException, MalformedFeedException {
+    /** Digests, scans and parses a generated feed in rounds for about the warm-up's duration. Blocking. */
+    Stats run() throws IOException, MalformedFeedException {
         long started = System.nanoTime();
-        long deadline = started + budget.toNanos();
+        long deadline = started + duration.toNanos();
         Path file = Files.createTempFile(spool, "warm-up-", ".xml");
         try {
             writeFeed(file);
-            long salt = SALT;
             FeedParser whole = new FeedParser(true);
             FeedParser few = new FeedParser(false);
             int rounds = 0;
@@ -128,11 +122,11 @@ public class IngestionWarmUp {
             long plans = 0;
             long fingerprinted = 0;
             while (!stopped && (rounds < 2 || System.nanoTime() < deadline)) {
-                digest(file);
+                Digests.sha256(file); // as a download from a file: URL is digested
                 // Even rounds read the feed whole (a first or much changed feed); odd ones claim all but a few
                 // elements as unchanged and read the rest through the skipping stream (a steady re-sync).
                 boolean mostClaimed = (rounds & 1) == 1;
-                FeedScan scan = FeedScanner.start(file, salt);
+                FeedScan scan = FeedScanner.start(file, SALT);
                 if (mostClaimed) {
                     scan.claim(fingerprint -> (fingerprint & 31) != 0);
                 }
@@ -149,20 +143,6 @@ public class IngestionWarmUp {
         } finally {
             Files.deleteIfExists(file);
         }
-    }
-
-    /** The body's SHA-256, as a download computes it. */
-    private static void digest(Path file) throws IOException {
-        MessageDigest digest = Digests.sha256();
-        ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            while (channel.read(buffer) >= 0) {
-                buffer.flip();
-                digest.update(buffer);
-                buffer.clear();
-            }
-        }
-        digest.digest();
     }
 
     /** A feed of the provider's dialect: {@link #BASE_PLANS} base plans of 10 plans of 5 zones, a few records dirty. */

@@ -69,7 +69,7 @@ public class FeedFetcher {
                 .setMaxPoolSize(32)
                 .setTryUseCompression(true)
                 .setName("provider-feeds"));
-        this.spoolDirectory = Paths.get(config.ingestion().spoolDirectory().orElse(System.getProperty("java.io.tmpdir")));
+        this.spoolDirectory = config.ingestion().spoolPath();
         try {
             Files.createDirectories(spoolDirectory);
         } catch (IOException e) {

@@ -1,13 +1,10 @@
 package io.eventsearch.provider;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.concurrent.ExecutorService;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,17 +37,8 @@ public class FeedFile {
             if (size > provider.maxFeedBytes()) {
                 throw FeedFetchException.tooLarge(provider.maxFeedBytes());
             }
-            MessageDigest digest = Digests.sha256();
-            byte[] chunk = new byte[64 * 1024];
-            long total = 0;
-            try (InputStream in = Files.newInputStream(file)) {
-                int n;
-                while ((n = in.read(chunk)) > 0) {
-                    digest.update(chunk, 0, n);
-                    total += n;
-                }
-            }
-            return new FeedDownload(file, false, total, HexFormat.of().formatHex(digest.digest()), 200, null, null, false, 1);
+            Digests.FileDigest hashed = Digests.sha256(file);
+            return new FeedDownload(file, false, hashed.bytes(), hashed.sha256Hex(), 200, null, null, false, 1);
         } catch (NoSuchFileException e) {
             throw new FeedFetchException("file_not_found", "no such feed file: " + file, null, true);
         } catch (IOException e) {

@@ -62,7 +62,7 @@ class IngestionWarmUpTest {
     @Test
     void roundsReadTheFeedWholeThenMostlyClaimedAndCleanUp() throws Exception {
         IngestionWarmUp warmUp = new IngestionWarmUp(Duration.ofMillis(200), spool);
-        IngestionWarmUp.Stats stats = warmUp.run(Duration.ofMillis(200));
+        IngestionWarmUp.Stats stats = warmUp.run();
 
         assertThat(stats.rounds()).isGreaterThanOrEqualTo(2);
         int wholeRounds = (stats.rounds() + 1) / 2;
