@@ -6,18 +6,13 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.eventsearch.catalogue.BasePlan;
-import io.eventsearch.catalogue.Plan;
 import io.eventsearch.ingestion.feed.FeedParser;
-import io.eventsearch.ingestion.feed.FeedSink;
-import io.eventsearch.ingestion.feed.SkipReason;
+import io.eventsearch.support.CollectingSink;
 
 /**
  * The ingestion warm-up goes through what a sync runs on the CPU (the scan, a whole parse, a parse of the few
@@ -32,31 +27,16 @@ class IngestionWarmUpTest {
     void generatedFeedIsAValidFeedWithAFewDirtyRecords() throws Exception {
         Path file = spool.resolve("feed.xml");
         IngestionWarmUp.writeFeed(file);
-        List<String> skipped = new ArrayList<>();
-        int[] plans = { 0 };
+        CollectingSink sink = new CollectingSink();
         FeedParser.Summary summary;
         try (InputStream in = Files.newInputStream(file)) {
-            summary = new FeedParser().parse(in, new FeedSink() {
-                @Override
-                public void basePlan(BasePlan basePlan) {
-                }
-
-                @Override
-                public void plan(BasePlan basePlan, Plan plan) {
-                    plans[0]++;
-                }
-
-                @Override
-                public void skipped(SkipReason reason, String detail) {
-                    skipped.add(reason.code());
-                }
-            });
+            summary = new FeedParser().parse(in, sink);
         }
         assertThat(summary.basePlans()).isEqualTo(IngestionWarmUp.BASE_PLANS);
         assertThat(summary.plans()).isEqualTo(10 * IngestionWarmUp.BASE_PLANS);
         assertThat(summary.zones()).isEqualTo(50 * IngestionWarmUp.BASE_PLANS);
-        assertThat(skipped).as("the skip path is exercised too").isNotEmpty().hasSizeLessThan(summary.zones() / 50);
-        assertThat(plans[0]).isGreaterThan(summary.plans() * 9 / 10);
+        assertThat(sink.skippedTotal()).as("the skip path is exercised too").isPositive().isLessThan(summary.zones() / 50);
+        assertThat(sink.plans).hasSizeGreaterThan(summary.plans() * 9 / 10);
     }
 
     @Test

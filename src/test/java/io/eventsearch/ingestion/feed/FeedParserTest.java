@@ -12,8 +12,6 @@ import java.io.InputStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
-import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.eventsearch.support.CollectingSink;
 import io.eventsearch.support.Feeds;
 
 class FeedParserTest {
@@ -32,37 +31,13 @@ class FeedParserTest {
         return false;
     }
 
-    /** Collects what the parser hands out. */
-    static final class Collected implements FeedSink {
-        final List<BasePlan> basePlans = new ArrayList<>();
-        final List<String> plans = new ArrayList<>();
-        final List<Plan> planRecords = new ArrayList<>();
-        final Map<SkipReason, Integer> skipped = new EnumMap<>(SkipReason.class);
-
-        @Override
-        public void basePlan(BasePlan basePlan) {
-            basePlans.add(basePlan);
-        }
-
-        @Override
-        public void plan(BasePlan basePlan, Plan plan) {
-            plans.add(basePlan.basePlanId() + "/" + plan.planId());
-            planRecords.add(plan);
-        }
-
-        @Override
-        public void skipped(SkipReason reason, String detail) {
-            skipped.merge(reason, 1, Integer::sum);
-        }
-    }
-
-    private Collected parse(byte[] feed) throws MalformedFeedException {
-        Collected sink = new Collected();
+    private CollectingSink parse(byte[] feed) throws MalformedFeedException {
+        CollectingSink sink = new CollectingSink();
         parser.parse(new ByteArrayInputStream(feed), sink);
         return sink;
     }
 
-    private Collected parse(String feed) throws MalformedFeedException {
+    private CollectingSink parse(String feed) throws MalformedFeedException {
         return parse(feed.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -81,7 +56,7 @@ class FeedParserTest {
 
     @Test
     void readsThePlanListDialect() throws Exception {
-        Collected feed = parse(Feeds.planList(1));
+        CollectingSink feed = parse(Feeds.planList(1));
         assertThat(feed.basePlans).extracting(BasePlan::basePlanId).containsExactly("291", "322", "1591");
         // plan_id 1642 is reused under two base plans: both kept, told apart by their base plan
         assertThat(feed.plans).containsExactly("291/291", "322/1642", "322/1643", "1591/1642");
@@ -96,29 +71,29 @@ class FeedParserTest {
 
     @Test
     void readsTheEventListDialect() throws Exception {
-        Collected events = parse(Feeds.sample("eventList", 1));
+        CollectingSink events = parse(Feeds.sample("eventList", 1));
         assertThat(events.plans).containsExactly("291/291", "322/1642", "1591/1642");
-        Collected plans = parse(Feeds.planList(1));
+        CollectingSink plans = parse(Feeds.planList(1));
         // the same event in both dialects gives the same records
         assertThat(events.basePlans.get(0)).isEqualTo(plans.basePlans.get(0));
         assertThat(events.planRecords.get(0)).isEqualTo(plans.planRecords.get(0));
         assertThat(events.planRecords.get(2)).isEqualTo(plans.planRecords.get(3));
 
-        Collected second = parse(Feeds.sample("eventList", 2));
+        CollectingSink second = parse(Feeds.sample("eventList", 2));
         assertThat(second.plans).containsExactly("291/291", "1591/1642");
         assertThat(second.skipped).containsExactly(Map.entry(SkipReason.INVALID_DATE, 1));
     }
 
     @Test
     void neverExpandsAnUndeclaredEntity() throws Exception {
-        Collected feed = parse("<planList><output><base_plan base_plan_id=\"1\" sell_mode=\"online\" "
+        CollectingSink feed = parse("<planList><output><base_plan base_plan_id=\"1\" sell_mode=\"online\" "
                 + "title=\"a &undeclared; b\"/></output></planList>");
         assertThat(feed.basePlans).singleElement().satisfies(b -> assertThat(b.title()).isEqualTo("a b"));
     }
 
     @Test
     void keepsRepeatedZoneIdsInsideOnePlan() throws Exception {
-        Collected feed = parse(Feeds.planList(1));
+        CollectingSink feed = parse(Feeds.planList(1));
         Plan morancos = feed.planRecords.get(3);
         assertThat(morancos.zones()).hasSize(2);
         assertThat(morancos.zones()).extracting(Zone::zoneId).containsExactly("186", "186");
@@ -128,7 +103,7 @@ class FeedParserTest {
 
     @Test
     void skipsTheImpossibleDateAndKeepsTheOfflineBasePlan() throws Exception {
-        Collected feed = parse(Feeds.planList(2));
+        CollectingSink feed = parse(Feeds.planList(2));
         // 444 is offline: the base plan itself is valid and recorded (search filters it, ingestion keeps it)
         assertThat(feed.basePlans).extracting(BasePlan::sellMode).containsExactly("online", "online", "offline");
         // its only plan starts on 2021-09-31, which does not exist
@@ -138,13 +113,13 @@ class FeedParserTest {
 
     @Test
     void acceptsAPlanThatEndsWhenItStarts() throws Exception {
-        Collected feed = parse(planList(basePlan("", plan("", "").replace("22:00:00", "21:00:00"))));
+        CollectingSink feed = parse(planList(basePlan("", plan("", "").replace("22:00:00", "21:00:00"))));
         assertThat(feed.planRecords).singleElement().satisfies(p -> assertThat(p.end()).isEqualTo(p.start()));
     }
 
     @Test
     void skipsAPlanThatEndsBeforeItStarts() throws Exception {
-        Collected feed = parse(planList(basePlan("", plan("", "").replace("22:00:00", "20:59:59"))));
+        CollectingSink feed = parse(planList(basePlan("", plan("", "").replace("22:00:00", "20:59:59"))));
         assertThat(feed.plans).isEmpty();
         assertThat(feed.skipped).containsExactly(Map.entry(SkipReason.END_BEFORE_START, 1));
     }
@@ -165,7 +140,7 @@ class FeedParserTest {
                         + basePlan("", "<plan plan_start_date=\"2021-01-01T00:00:00\" plan_end_date=\"2021-01-01T01:00:00\"/>")
                         + basePlan("", plan("sold_out=\"maybe\"", ""))
                         + basePlan("", "<plan plan_id=\"11\" plan_end_date=\"2021-01-01T01:00:00\"/>"));
-        Collected parsed = parse(feed);
+        CollectingSink parsed = parse(feed);
         assertThat(parsed.planRecords).singleElement().satisfies(p -> {
             assertThat(p.zones()).singleElement().satisfies(z -> {
                 assertThat(z.zoneId()).isEqualTo("6");
@@ -191,7 +166,7 @@ class FeedParserTest {
 
     @Test
     void normalisesTextAndCaseAndDecodesPredefinedEntities() throws Exception {
-        Collected feed = parse(planList("<base_plan base_plan_id=\" 7 \" sell_mode=\" ONLINE \" title=\"  Rock &amp; Roll\t&lt;live&gt;  \">"
+        CollectingSink feed = parse(planList("<base_plan base_plan_id=\" 7 \" sell_mode=\" ONLINE \" title=\"  Rock &amp; Roll\t&lt;live&gt;  \">"
                 + plan("", "") + "</base_plan>"));
         BasePlan basePlan = feed.basePlans.get(0);
         assertThat(basePlan.basePlanId()).isEqualTo("7");
@@ -201,7 +176,7 @@ class FeedParserTest {
 
     @Test
     void aPriceWithMoreThanTwoDecimalsIsNotRoundedSilently() throws Exception {
-        Collected feed = parse(planList(basePlan("", plan("",
+        CollectingSink feed = parse(planList(basePlan("", plan("",
                 "<zone zone_id=\"1\" capacity=\"1\" price=\"10.005\" name=\"a\" numbered=\"false\"/>"
                         + "<zone zone_id=\"2\" capacity=\"1\" price=\"10.50000\" name=\"b\" numbered=\"false\"/>"))));
         assertThat(feed.planRecords.get(0).zones()).extracting(Zone::price).containsExactly(new BigDecimal("10.50"));
@@ -210,9 +185,9 @@ class FeedParserTest {
 
     @Test
     void contentHashesFollowContent() throws Exception {
-        Collected first = parse(Feeds.planList(1));
-        Collected again = parse(Feeds.planList(1));
-        Collected second = parse(Feeds.planList(2));
+        CollectingSink first = parse(Feeds.planList(1));
+        CollectingSink again = parse(Feeds.planList(1));
+        CollectingSink second = parse(Feeds.planList(2));
         assertThat(first.planRecords.get(0).contentHash()).isEqualTo(again.planRecords.get(0).contentHash());
         // 291's zone capacities changed between response 1 and 2
         assertThat(first.planRecords.get(0).contentHash()).isNotEqualTo(second.planRecords.get(0).contentHash());
@@ -220,14 +195,14 @@ class FeedParserTest {
 
     @Test
     void emptyOutputIsAValidEmptyFeed() throws Exception {
-        Collected feed = parse("<planList><output/></planList>");
+        CollectingSink feed = parse("<planList><output/></planList>");
         assertThat(feed.plans).isEmpty();
         assertThat(feed.basePlans).isEmpty();
     }
 
     @Test
     void ignoresUnknownElementsAndComments() throws Exception {
-        Collected feed = parse(planList("<!-- note --><advert>x</advert>"
+        CollectingSink feed = parse(planList("<!-- note --><advert>x</advert>"
                 + basePlan("", "<extra><plan plan_id=\"99\"/></extra>" + plan("", "<zone zone_id=\"1\" capacity=\"1\" price=\"1\" name=\"z\"><sub/></zone>"))));
         assertThat(feed.plans).containsExactly("1/10");
         assertThat(feed.planRecords.get(0).zones()).hasSize(1);
