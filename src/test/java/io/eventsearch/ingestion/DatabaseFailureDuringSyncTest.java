@@ -11,7 +11,6 @@ import java.util.concurrent.CompletableFuture;
 
 import jakarta.inject.Inject;
 
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -55,11 +54,7 @@ class DatabaseFailureDuringSyncTest {
         // a feed big enough that its transaction is still open when we kill it
         FeedGenerator.write(file, FeedGenerator.Options.of(2_000, 10, 4));
         CompletableFuture<SyncRun> running = sync.sync(provider).subscribeAsCompletionStage();
-        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5)).until(() -> db.count("""
-                SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-                WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL
-                  AND query ILIKE '%stage_%'
-                """) > 0);
+        db.killWriterRunning("%stage_%");
         SyncRun killed = running.get();
         assertThat(killed.outcome).isEqualTo(SyncRun.Outcome.FAILED);
         assertThat(killed.failureReason).isEqualTo("database_error");

@@ -11,7 +11,6 @@ import java.util.concurrent.CompletableFuture;
 
 import jakarta.inject.Inject;
 
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -345,11 +344,7 @@ class SyncPathsTest {
         // every plan changed (so the sync stages plenty), killed while it writes
         FeedGenerator.write(file, options.seed(43));
         CompletableFuture<SyncRun> running = sync.sync(provider).subscribeAsCompletionStage();
-        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5)).until(() -> db.count("""
-                SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-                WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL
-                  AND query ILIKE 'COPY stage_zones%'
-                """) > 0);
+        db.killWriterRunning("COPY stage_zones%");
         SyncRun killed = running.get();
         assertThat(killed.outcome).isEqualTo(SyncRun.Outcome.FAILED);
         assertThat(catalogue()).isEqualTo(before);
@@ -367,11 +362,7 @@ class SyncPathsTest {
         // big enough that its transaction is still open when we kill it
         FeedGenerator.write(file, Options.of(2_000, 10, 4));
         CompletableFuture<SyncRun> running = sync.sync(provider).subscribeAsCompletionStage();
-        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5)).until(() -> db.count("""
-                SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-                WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL
-                  AND query ILIKE 'COPY zones%'
-                """) > 0);
+        db.killWriterRunning("COPY zones%");
         SyncRun killed = running.get();
         assertThat(killed.outcome).isEqualTo(SyncRun.Outcome.FAILED);
         assertThat(killed.failureReason).isEqualTo("database_error");

@@ -75,6 +75,19 @@ public class TestDatabase {
         return ((Number) value).longValue();
     }
 
+    /**
+     * Waits until a writing transaction of this database runs a statement like {@code statementLike} (an ILIKE
+     * pattern), then kills its backend: a sync that dies mid-way. Fails the test when none comes within 20 s.
+     */
+    public void killWriterRunning(String statementLike) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                .pollInterval(java.time.Duration.ofMillis(5)).until(() -> count("""
+                        SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                        WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL
+                          AND query ILIKE '%s'
+                        """.formatted(statementLike)) > 0);
+    }
+
     public Object value(String sql) {
         List<Map<String, Object>> rows = rows(sql);
         return rows.isEmpty() ? null : rows.get(0).values().iterator().next();
